@@ -1,0 +1,59 @@
+# fangpin — two commands on a fresh machine: `make demo` and `make test`.
+PY      ?= python3.11
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+COUNTY  ?= 130633
+SEED    ?= 1
+
+.PHONY: demo test install system-deps lint test-sqlite test-pg serve clean bench
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests use Debian's chromium (never a downloaded browser); notices need a CJK font.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: chromium fonts-noto-cjk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "need Debian packages chromium and fonts-noto-cjk (run: sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	fi
+
+demo: install
+	FANGPIN_MODE=demo $(BIN)/fangpin migrate --no-input -v0
+	FANGPIN_MODE=demo $(BIN)/fangpin load_regions
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_data --county $(COUNTY) --seed $(SEED) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_users --county $(COUNTY)
+	@echo "演示系统： http://$(HOST):$(PORT)/  （登录账号见 README）"
+	FANGPIN_MODE=demo $(BIN)/fangpin runserver $(HOST):$(PORT) --insecure
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/fangpin makemigrations --check --dry-run -v0
+
+test-sqlite: install system-deps
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-pg: install system-deps
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 1; }
+	$(BIN)/pytest
+
+# SQLite always; PostgreSQL as well when DATABASE_URL is set (SKIP_SQLITE=1 runs only that).
+test: lint
+	@if [ -z "$$SKIP_SQLITE" ]; then $(MAKE) --no-print-directory test-sqlite; fi
+	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-pg; fi
+
+bench: install
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

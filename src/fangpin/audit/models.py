@@ -1,0 +1,85 @@
+"""The append-only, hash-chained audit log.
+
+Each row's hash covers its content and the previous row's hash, so editing or deleting
+any row breaks the chain (``fangpin verify_audit``). The model refuses updates and
+deletes; database triggers (see migrations) refuse them below the ORM too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计日志不可修改")
+
+    def delete(self):
+        raise AppendOnlyError("审计日志不可删除")
+
+
+class AuditEvent(models.Model):
+    RESULT_CHOICES = [("ok", "成功"), ("denied", "拒绝"), ("failed", "失败")]
+
+    seq = models.BigIntegerField("序号", unique=True)
+    ts = models.DateTimeField("时间", db_index=True)
+    user_id = models.BigIntegerField("用户ID", null=True, blank=True)
+    username = models.CharField("用户名", max_length=150, blank=True, db_index=True)
+    role = models.CharField("角色", max_length=20, blank=True)
+    ip = models.CharField("来源地址", max_length=64, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=40, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    region_code = models.CharField("区划", max_length=12, blank=True, db_index=True)
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    result = models.CharField("结果", max_length=10, choices=RESULT_CHOICES, default="ok")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.ts:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("审计日志不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计日志不可删除")
+
+    def canonical(self) -> bytes:
+        body = {
+            "seq": self.seq, "ts": self.ts.isoformat(timespec="microseconds"), "user_id": self.user_id,
+            "username": self.username, "role": self.role, "ip": self.ip, "action": self.action,
+            "object_type": self.object_type, "object_id": self.object_id, "region_code": self.region_code,
+            "summary": self.summary, "detail": self.detail, "result": self.result, "prev_hash": self.prev_hash,
+        }
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """One row, locked while appending, so concurrent writers extend the chain in turn."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain head #{self.last_seq}"

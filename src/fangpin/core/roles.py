@@ -1,0 +1,94 @@
+"""Roles and what each may do, as data. One role per account (三员分立 follows from it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fangpin.core.regions import Level
+
+
+class Role(StrEnum):
+    VILLAGE = "village"
+    TOWNSHIP = "township"
+    COUNTY = "county"
+    CITY = "city"
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+    INSURER = "insurer"
+    SYSADMIN = "sysadmin"
+    SECADMIN = "secadmin"
+    AUDITADMIN = "auditadmin"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpec:
+    label: str
+    level: Level | None  # the region level an account of this role sits at (None: any)
+    view_registry: bool = False
+    edit_registry: bool = False
+    import_ledger: bool = False
+    export_ledger: bool = False
+    read_audit: bool = False
+    manage_users: bool = False
+    manage_regions: bool = False
+
+
+ROLES: dict[Role, RoleSpec] = {
+    Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,
+                           import_ledger=True, export_ledger=True),
+    Role.TOWNSHIP: RoleSpec("乡镇", Level.TOWNSHIP, view_registry=True, edit_registry=True,
+                            import_ledger=True, export_ledger=True),
+    Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
+                          import_ledger=True, export_ledger=True),
+    Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True),
+    Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True),
+    # Departments and insurers look people up to act on referrals; they never edit the registry.
+    Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True),
+    Role.INSURER: RoleSpec("保险公司", None, view_registry=True),
+    # 三员: none of them reads personal data.
+    Role.SYSADMIN: RoleSpec("系统管理员", None, manage_users=True, manage_regions=True),
+    Role.SECADMIN: RoleSpec("安全管理员", None),
+    Role.AUDITADMIN: RoleSpec("审计管理员", None, read_audit=True),
+}
+
+ROLE_CHOICES = [(role.value, spec.label) for role, spec in ROLES.items()]
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
+
+
+def spec(role: str) -> RoleSpec:
+    return ROLES[Role(role)]
+
+
+def can(role: str, permission: str) -> bool:
+    return bool(getattr(spec(role), permission))
+
+
+def region_level_ok(role: str, level: Level) -> bool:
+    wanted = spec(role).level
+    return wanted is None or wanted == level
+
+
+class DepartmentKind(StrEnum):
+    MEDICAL_INSURANCE = "medical_insurance"
+    CIVIL_AFFAIRS = "civil_affairs"
+    DISABLED_FEDERATION = "disabled_federation"
+    HR_SOCIAL_SECURITY = "hr_social_security"
+    EDUCATION = "education"
+    HOUSING = "housing"
+    EMERGENCY = "emergency"
+    PUBLIC_SECURITY = "public_security"
+    WATER = "water"
+
+
+DEPARTMENT_KIND_CHOICES = [
+    (DepartmentKind.MEDICAL_INSURANCE.value, "医保局"),
+    (DepartmentKind.CIVIL_AFFAIRS.value, "民政局"),
+    (DepartmentKind.DISABLED_FEDERATION.value, "残联"),
+    (DepartmentKind.HR_SOCIAL_SECURITY.value, "人社局"),
+    (DepartmentKind.EDUCATION.value, "教育局"),
+    (DepartmentKind.HOUSING.value, "住建局"),
+    (DepartmentKind.EMERGENCY.value, "应急管理局"),
+    (DepartmentKind.PUBLIC_SECURITY.value, "公安局"),
+    (DepartmentKind.WATER.value, "水利局"),
+]

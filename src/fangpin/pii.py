@@ -1,0 +1,75 @@
+"""Personal data at rest: AES-256-GCM with a key ring, and a keyed blind index.
+
+Ciphertext format (text): ``<key id>$<base64(nonce ‖ ciphertext+tag)>``. The first key
+of ``PII_KEYS`` encrypts; every listed key decrypts, so keys rotate by prepending a new
+one and re-encrypting (``fangpin rotate_keys``). The blind index is HMAC-SHA256 under a
+separate key: equal IDs give equal indexes, so uniqueness and exact search work without
+decrypting, and the index reveals nothing without that key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+
+
+class KeyRing:
+    def __init__(self, spec: str, blind_key_b64: str):
+        self.keys: dict[str, AESGCM] = {}
+        self.current_id = ""
+        for part in spec.split(","):
+            kid, _, b64 = part.strip().partition(":")
+            raw = base64.b64decode(b64)
+            if not kid or "$" in kid or len(raw) != 32:
+                raise ImproperlyConfigured("FANGPIN_PII_KEYS: each entry must be id:base64(32 bytes)")
+            self.keys[kid] = AESGCM(raw)
+            self.current_id = self.current_id or kid
+        self.blind_key = base64.b64decode(blind_key_b64)
+        if len(self.blind_key) < 32:
+            raise ImproperlyConfigured("FANGPIN_BLIND_INDEX_KEY must be base64 of at least 32 bytes")
+
+    def encrypt(self, plaintext: str, context: bytes = b"") -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.keys[self.current_id].encrypt(nonce, plaintext.encode(), context or None)
+        return f"{self.current_id}${base64.b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, token: str, context: bytes = b"") -> str:
+        kid, _, b64 = token.partition("$")
+        blob = base64.b64decode(b64)
+        return self.keys[kid].decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context or None).decode()
+
+    def key_id(self, token: str) -> str:
+        return token.partition("$")[0]
+
+    def blind_index(self, value: str, purpose: bytes = b"id") -> str:
+        return hmac.new(self.blind_key, purpose + b":" + value.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+@lru_cache(maxsize=1)
+def keyring() -> KeyRing:
+    return KeyRing(settings.PII_KEYS, settings.BLIND_INDEX_KEY)
+
+
+def encrypt(plaintext: str) -> str:
+    return keyring().encrypt(plaintext) if plaintext else ""
+
+
+def decrypt(token: str) -> str:
+    return keyring().decrypt(token) if token else ""
+
+
+def id_index(id_number: str) -> str:
+    return keyring().blind_index(id_number, b"id")
+
+
+def phone_index(phone: str) -> str:
+    return keyring().blind_index(phone, b"phone")

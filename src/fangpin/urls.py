@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+
+from fangpin.accounts.forms import LoginForm
+
+
+@login_not_required
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
+                                                         authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("fangpin.accounts.urls")),
+    path("households/", include("fangpin.registry.urls")),
+    path("ledger/", include("fangpin.ledger.urls")),
+    path("audit/", include("fangpin.audit.urls")),
+    path("regions/", include("fangpin.regions.urls")),
+]
