@@ -48,4 +48,5 @@ class Case:
     post: Callable[[World, str], dict] | None = None
     ok_status: tuple[int, ...] = (200,)
     denied_status: tuple[int, ...] = (403, 404)
-    query: str = ""
+    # lists: also require that an in-scope village's marker does appear (proves the list is not empty)
+    show_in_scope: bool = True
