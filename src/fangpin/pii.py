@@ -18,6 +18,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 NONCE_BYTES = 12
 
@@ -73,3 +74,11 @@ def id_index(id_number: str) -> str:
 
 def phone_index(phone: str) -> str:
     return keyring().blind_index(phone, b"phone")
+
+
+def _reset_keyring(*, setting: str, **kwargs) -> None:
+    if setting in ("PII_KEYS", "BLIND_INDEX_KEY"):
+        keyring.cache_clear()
+
+
+setting_changed.connect(_reset_keyring)
