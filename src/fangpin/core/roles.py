@@ -32,15 +32,16 @@ class RoleSpec:
     read_audit: bool = False
     manage_users: bool = False
     manage_regions: bool = False
+    unmask: bool = False  # may reveal a full ID number (audited each time)
 
 
 ROLES: dict[Role, RoleSpec] = {
     Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,
-                           import_ledger=True, export_ledger=True),
+                           import_ledger=True, export_ledger=True, unmask=True),
     Role.TOWNSHIP: RoleSpec("乡镇", Level.TOWNSHIP, view_registry=True, edit_registry=True,
-                            import_ledger=True, export_ledger=True),
+                            import_ledger=True, export_ledger=True, unmask=True),
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
-                          import_ledger=True, export_ledger=True),
+                          import_ledger=True, export_ledger=True, unmask=True),
     Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
