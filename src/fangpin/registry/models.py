@@ -10,11 +10,29 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from fangpin.core import choices as C
 from fangpin.core.income import IncomeYear
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def with_list_columns(self) -> HouseholdQuerySet:
+        """Head's name and masked ID and the active member count as columns of one query.
+
+        Subqueries rather than joins, so the page costs the same number of queries at any size
+        and member filters (Exists) never multiply rows.
+        """
+        heads = Member.objects.filter(household=models.OuterRef("pk"), relation="head").order_by("status", "id")
+        active = (Member.objects.filter(household=models.OuterRef("pk"), status="active")
+                  .order_by().values("household").annotate(n=models.Count("id")).values("n"))
+        return self.select_related("village", "village__parent").annotate(
+            head_name=models.Subquery(heads.values("name")[:1]),
+            head_id_masked=models.Subquery(heads.values("id_masked")[:1]),
+            member_count=Coalesce(models.Subquery(active), 0),
+        )
 
 
 class Household(models.Model):
@@ -32,6 +50,8 @@ class Household(models.Model):
     note = models.CharField("备注", max_length=500, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = "农户"
@@ -68,6 +88,9 @@ class Member(models.Model):
     med_insurance = models.BooleanField("参加基本医保", default=True)
     pension = models.BooleanField("参加养老保险", default=True)
     status = models.CharField("成员状态", max_length=10, choices=C.MEMBER_STATUS.choices(), default="active")
+    # 迁出/死亡 keep the row (base data is never deleted); when and why are kept with it.
+    status_date = models.DateField("状态变更日期", null=True, blank=True)
+    status_note = models.CharField("状态变更说明", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
