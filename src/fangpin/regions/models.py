@@ -24,6 +24,15 @@ class Region(models.Model):
         return f"{self.name}（{self.code}）"
 
     @property
+    def audit_region_code(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        """The name as shown next to a household: a retired unit says so."""
+        return f"{self.name}（已撤销）" if self.retired else self.name
+
+    @property
     def full_code(self) -> str:
         return full_code(self.code)
 

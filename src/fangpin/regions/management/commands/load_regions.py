@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="*", help="CSV 或 CSV.gz 文件；不给则加载随包附带的河北省（13）区划")
         parser.add_argument("--keep-missing", action="store_true", help="不把清单中没有的单位标记为已撤销")
 
-    def handle(self, *paths, keep_missing=False, **options):
+    def handle(self, *args, paths=(), keep_missing=False, **options):
         files = [Path(p) for p in paths] or [BUNDLED_HEBEI]
         try:
             rows = read_region_files(files)
