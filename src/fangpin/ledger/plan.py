@@ -1,0 +1,309 @@
+"""From parsed ledger rows to a write plan: the checks that need the database, then the diff.
+
+Nothing here writes. Identity: a household is its 户编号, a member is the blind index of the
+ID number. Unchanged records produce nothing; changed ones list exactly their changed fields.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fangpin import pii
+from fangpin.core import ledger as L
+from fangpin.core.idcard import mask_phone
+from fangpin.core.regions import Level, RegionCodeError, short_code
+from fangpin.regions.models import Region
+from fangpin.registry.models import Household, HouseholdYear, Member
+
+CHUNK = 5000
+HouseholdKey = int | str  # an existing household's id, or a new household's 户编号
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i: i + size]
+
+
+# ---- villages ---------------------------------------------------------------------------------
+
+def village_key(name: str) -> str:
+    """东关村委会 / 东关村民委员会 / 东关村 / 东关 all mean the same village to an office."""
+    for suffix in ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "委员会", "村"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+class VillageResolver:
+    """(code cell, name cell) → (village code, name); only live villages inside the scope."""
+
+    def __init__(self, scope_code: str):
+        self.scope = scope_code
+        self._by_name: dict[str, list[tuple[str, str, str]]] | None = None
+
+    def __call__(self, code_text: str, name_text: str) -> tuple[str, str]:
+        if not code_text and name_text.isdigit():
+            code_text, name_text = name_text, ""
+        if not code_text:
+            return self.by_name(name_text)
+        code, name = self.by_code(code_text)
+        if name_text and village_key(name_text) != village_key(name):
+            raise ValueError(f"村代码 {code} 是“{name}”，与所在村“{name_text}”不符")
+        return code, name
+
+    def by_code(self, text: str) -> tuple[str, str]:
+        try:
+            code = short_code(text, Level.VILLAGE)
+        except RegionCodeError as exc:
+            raise ValueError(f"{exc}；村代码应为 12 位数字") from None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise ValueError(f"村代码 {text} 不存在")
+        if region.level != Level.VILLAGE:
+            raise ValueError(f"区划代码 {text}（{region.name}）不是村级单位")
+        if region.retired:
+            raise ValueError(f"村“{region.name}”（{code}）已撤销，请改用现行的村")
+        if not code.startswith(self.scope):
+            raise ValueError(f"村“{region.name}”（{code}）不在您的管辖范围内")
+        return code, region.name
+
+    def by_name(self, text: str) -> tuple[str, str]:
+        found = self.names().get(village_key(text), [])
+        if not found:
+            raise ValueError(f"您的管辖范围内没有名为“{text}”的村；请核对村名或填写 12 位村代码")
+        if len(found) > 1:
+            where = "、".join(f"{township}{name}" for _, name, township in found[:5])
+            raise ValueError(f"您的管辖范围内有 {len(found)} 个“{text}”（{where}），请填写 12 位村代码")
+        return found[0][0], found[0][1]
+
+    def names(self) -> dict[str, list[tuple[str, str, str]]]:
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            villages = Region.objects.filter(code__startswith=self.scope, level=Level.VILLAGE, retired=False)
+            for code, name, township in villages.values_list("code", "name", "parent__name"):
+                self._by_name[village_key(name)].append((code, name, township or ""))
+        return self._by_name
+
+
+# ---- the plan ---------------------------------------------------------------------------------
+
+@dataclass
+class Update:
+    id: int
+    values: dict[str, Any]  # every compared column, new values (unchanged ones as stored)
+    changed: list[str]  # columns that differ
+
+
+@dataclass
+class History:
+    household: HouseholdKey
+    object_type: str  # household / member / householdyear
+    ref: int | tuple[str, int]  # existing id, or ("new", index in that type's new list)
+    label: str
+    action: str
+    changes: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Plan:
+    errors: list[L.LedgerError] = field(default_factory=list)
+    new_households: list[L.LedgerRow] = field(default_factory=list)
+    new_members: list[tuple[HouseholdKey, L.LedgerRow]] = field(default_factory=list)
+    new_years: list[tuple[HouseholdKey, L.LedgerRow]] = field(default_factory=list)
+    updates: dict[str, list[Update]] = field(default_factory=lambda: defaultdict(list))
+    history: list[History] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, kind: str, what: str) -> None:
+        bucket = self.counts.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0})
+        bucket[what] += 1
+
+
+HH_COLUMNS = ("id", "hh_no", "village_id", *L.HOUSEHOLD_FIELDS)
+MEMBER_COLUMNS = ("id", "id_index", "household_id", "household__hh_no", "household__village__name",
+                  "phone_cipher", "phone_masked", "id_masked", "name_initials", *L.MEMBER_FIELDS)
+YEAR_COLUMNS = ("id", "household_id", "year", *L.YEAR_FIELDS)
+
+
+class Planner:
+    def __init__(self, parsed: L.ParseResult, scope_code: str):
+        self.rows = parsed.rows
+        self.scope = scope_code
+        self.villages = dict(parsed.village_names)
+        self.plan = Plan()
+        self.first: dict[str, L.LedgerRow] = {}
+        for r in self.rows:
+            self.first.setdefault(r.hh_no, r)
+        self.index = [pii.id_index(r.idn.value) for r in self.rows]
+
+    def build(self) -> Plan:
+        households = self.load_households()
+        members = self.load_members()
+        self.check_heads(households, members)
+        if self.plan.errors:
+            self.plan.errors.sort(key=lambda e: e.row)
+            return self.plan
+        keys = self.plan_households(households)
+        self.plan_members(members, keys)
+        self.plan_years(households, keys)
+        return self.plan
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.plan.errors.append(L.LedgerError(row, column, message))
+
+    def place(self, hh_no: str, village_code: str) -> str:
+        return f"户编号 {hh_no}（{self.villages.get(village_code, village_code)}）"
+
+    # -- loading and the cross-database checks
+
+    def load_households(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(list(self.first)):
+            for row in Household.objects.filter(hh_no__in=part).values(*HH_COLUMNS, "village__name"):
+                found[row["hh_no"]] = row
+        for hh_no, row in found.items():
+            if not row["village_id"].startswith(self.scope):
+                self.error(self.first[hh_no].row, "户编号",
+                           f"户编号 {hh_no} 已被您管辖范围以外的农户使用（{row['village__name']}），请核对户编号")
+        return found
+
+    def load_members(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(self.index):
+            for row in Member.objects.filter(id_index__in=part).values(*MEMBER_COLUMNS):
+                found[row["id_index"]] = row
+        for r, idx in zip(self.rows, self.index, strict=True):
+            other = found.get(idx)
+            if other is not None and other["household__hh_no"] != r.hh_no:
+                there = f"户编号 {other['household__hh_no']}（{other['household__village__name']}）"
+                self.error(r.row, "身份证号", f"身份证号 {r.idn.masked} 已登记在{there}，不能再登记到"
+                                          f"{self.place(r.hh_no, r.village_code)}：一人只能属于一户")
+        return found
+
+    def check_heads(self, households: dict[str, dict[str, Any]], members: dict[str, dict[str, Any]]) -> None:
+        """A head in the database but not in the file would make two heads after the import."""
+        by_id = {h["id"]: hh_no for hh_no, h in households.items() if h["village_id"].startswith(self.scope)}
+        in_file = set(self.index)
+        for part in chunks(list(by_id)):
+            heads = Member.objects.filter(household_id__in=part, relation="head", status="active")
+            for idx, household_id, masked in heads.values_list("id_index", "household_id", "id_masked"):
+                if idx in in_file:
+                    continue
+                first = self.first[by_id[household_id]]
+                self.error(first.row, "与户主关系",
+                           f"户编号 {first.hh_no} 在系统中已有户主 {masked}，表中没有此人；"
+                           "如需更换户主，请把原户主一并列入表中并修改其与户主关系或成员状态")
+
+    # -- the diff
+
+    def plan_households(self, existing: dict[str, dict[str, Any]]) -> dict[str, HouseholdKey]:
+        keys: dict[str, HouseholdKey] = {}
+        for hh_no, r in self.first.items():
+            old = existing.get(hh_no)
+            if old is None:
+                keys[hh_no] = hh_no
+                self.plan.new_households.append(r)
+                self.plan.history.append(History(hh_no, "household", ("new", len(self.plan.new_households) - 1),
+                                                 f"户 {hh_no}", "create", self.created(r.household)))
+                self.plan.count("households", "created")
+                continue
+            keys[hh_no] = old["id"]
+            changes = L.changed_fields(old, r.household)
+            if not changes:
+                self.plan.count("households", "unchanged")
+                continue
+            self.plan.updates["household"].append(Update(old["id"], {**old, **r.household}, list(changes)))
+            self.plan.history.append(History(old["id"], "household", old["id"], f"户 {hh_no}", "update",
+                                             self.shown_changes(changes)))
+            self.plan.count("households", "updated")
+        return keys
+
+    def plan_members(self, existing: dict[str, dict[str, Any]], keys: dict[str, HouseholdKey]) -> None:
+        for r, idx in zip(self.rows, self.index, strict=True):
+            key = keys[r.hh_no]
+            old = existing.get(idx)
+            if old is None:
+                self.plan.new_members.append((key, r))
+                changes = self.created(r.member)
+                changes["id_number"] = _sensitive("身份证号", "", r.idn.masked)
+                if r.phone:
+                    changes["phone"] = _sensitive("联系电话", "", mask_phone(r.phone))
+                self.plan.history.append(History(key, "member", ("new", len(self.plan.new_members) - 1),
+                                                 r.member.get("name", ""), "create", changes))
+                self.plan.count("members", "created")
+                continue
+            self.diff_member(key, r, old)
+
+    def diff_member(self, key: HouseholdKey, r: L.LedgerRow, old: dict[str, Any]) -> None:
+        changes = L.changed_fields(old, r.member)
+        shown = self.shown_changes(changes)
+        values = {**old, **r.member}
+        if r.phone is not None and r.phone != (pii.decrypt(old["phone_cipher"]) if old["phone_cipher"] else ""):
+            changes["phone"] = (old["phone_cipher"], r.phone)
+            shown["phone"] = _sensitive("联系电话", old["phone_masked"], mask_phone(r.phone) if r.phone else "")
+            values["phone"] = r.phone
+        if not changes:
+            self.plan.count("members", "unchanged")
+            return
+        self.plan.updates["member"].append(Update(old["id"], values, list(changes)))
+        self.plan.history.append(History(key, "member", old["id"], r.member.get("name", old["name"]), "update", shown))
+        self.plan.count("members", "updated")
+
+    def plan_years(self, households: dict[str, dict[str, Any]], keys: dict[str, HouseholdKey]) -> None:
+        existing: dict[tuple[int, int], dict[str, Any]] = {}
+        ids = [h["id"] for h in households.values()]
+        for part in chunks(ids):
+            for row in HouseholdYear.objects.filter(household_id__in=part).values(*YEAR_COLUMNS):
+                existing[(row["household_id"], row["year"])] = row
+        for hh_no, r in self.first.items():
+            if r.year is None:
+                continue
+            key = keys[hh_no]
+            old = existing.get((key, r.year)) if isinstance(key, int) else None
+            label = f"{r.year} 年收支"
+            if old is None:
+                self.plan.new_years.append((key, r))
+                self.plan.history.append(History(key, "householdyear", ("new", len(self.plan.new_years) - 1), label,
+                                                 "create", self.created({"year": r.year, **r.year_values})))
+                self.plan.count("years", "created")
+                continue
+            changes = L.changed_fields(old, r.year_values)
+            if not changes:
+                self.plan.count("years", "unchanged")
+                continue
+            self.plan.updates["householdyear"].append(Update(old["id"], {**old, **r.year_values}, list(changes)))
+            self.plan.history.append(History(key, "householdyear", old["id"], label, "update",
+                                             self.shown_changes(changes)))
+            self.plan.count("years", "updated")
+
+    # -- history entries, in the registry's format {field: {label, old, new}}
+
+    def created(self, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return {k: {"label": _label(k), "old": "", "new": self.shown(k, v)}
+                for k, v in values.items() if v not in (None, "")}
+
+    def shown_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
+        return {k: {"label": _label(k), "old": self.shown(k, a), "new": self.shown(k, b)} for k, (a, b) in changes.items()}
+
+    def shown(self, key: str, value: Any) -> str:
+        if key == "village_id":
+            if value not in self.villages:
+                self.villages[value] = Region.objects.filter(code=value).values_list("name", flat=True).first() or value
+            return self.villages[value]
+        text = L.show(key, value)
+        return "" if text == "（空）" else text
+
+
+def _label(key: str) -> str:
+    return "所在村" if key == "village_id" else L.BY_KEY[key].header
+
+
+def _sensitive(label: str, old_masked: str, new_masked: str) -> dict[str, Any]:
+    return {"label": label, "old": old_masked, "new": new_masked, "sensitive": True}
+
+
+def build_plan(parsed: L.ParseResult, scope_code: str) -> Plan:
+    return Planner(parsed, scope_code).build()
