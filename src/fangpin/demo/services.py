@@ -144,7 +144,8 @@ def insert(model, rows: list[dict]) -> None:
     now = timezone.now()
     rest = {f.name: f.get_db_prep_save(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                                        else f.get_default(), connection)
-            for f in model._meta.concrete_fields if not f.primary_key and f.name not in rows[0]}
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in rows[0] and f.attname not in rows[0]}
     names = given + list(rest)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in names)
     marks = ", ".join(["%s"] * len(names))
