@@ -100,3 +100,9 @@ def test_gbk_files_are_read(tmp_path):
     path.write_bytes("code,name,level\n130000000000,河北省,1\n".encode("gbk"))
     load_regions(read_region_files([path]))
     assert Region.objects.get(code="13").name == "河北省"
+
+
+def test_names_with_backslashes_and_tabs_survive_the_bulk_path(tmp_path):
+    _load_file(tmp_path, [("13", "河北\\省\t旧", "1"), ("1306", "保定市", "2")])
+    assert Region.objects.get(code="13").name == "河北\\省\t旧"
+    assert Region.objects.get(code="1306").parent_id == "13"

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from fangpin.accounts.access import scoped
+from fangpin.accounts.models import User
 from fangpin.audit.models import AuditEvent, ChainHead
 
 GENESIS = "0" * 64
@@ -89,3 +92,27 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     if head is not None and (head.last_seq != prev_seq or head.last_hash != prev_hash):
         problems.append(f"链头记录为第 {head.last_seq} 条，实际最后一条为第 {prev_seq} 条（末尾记录被删除或篡改）")
     return ChainReport(checked, problems)
+
+
+# --- the audit administrator's reads --------------------------------------------------------------
+
+
+def visible_events(user):
+    """Events an audit administrator may read: those located in their region, those of users of their
+    region without a location (logins, exports), and anonymous/system events (failed logins, loaders)."""
+    scope = user.scope_code
+    local_users = scoped(User.objects.all(), user, "region__code").values("pk")
+    return AuditEvent.objects.filter(
+        Q(region_code__startswith=scope)
+        | Q(region_code="", user_id__in=local_users)
+        | Q(region_code="", user_id__isnull=True)
+    )
+
+
+def do_verify(request) -> ChainReport:
+    """Check the whole chain; the check itself is recorded with its outcome."""
+    report = verify_chain()
+    record(request, "audit.verify", summary=f"校验审计哈希链：{report.checked} 条，{'完整' if report.ok else '发现问题'}",
+           result="ok" if report.ok else "failed",
+           detail={"checked": report.checked, "problems": report.problems[:20]})
+    return report

@@ -174,6 +174,31 @@ def _execute_many(sql: str, params: list[tuple]) -> None:
             cursor.executemany(sql, params[start:start + WRITE_BATCH])
 
 
+def _insert(table: str, rows: list[tuple]) -> None:
+    columns = "code, name, level, parent_id, retired, updated_at"
+    if connection.vendor != "postgresql":
+        _execute_many(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", rows)  # noqa: S608
+        return
+    # COPY is one stream instead of a round trip per row: seconds instead of minutes for the national list.
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for start in range(0, len(rows), WRITE_BATCH):
+            copy.write("".join(_copy_line(row) for row in rows[start:start + WRITE_BATCH]))
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_line(row: tuple) -> str:
+    """One line of COPY's text format (tab-separated, backslash escapes, \\N for NULL)."""
+    return "\t".join(_copy_text(v) for v in row) + "\n"
+
+
 def _plan(incoming: dict[str, RegionRow], existing: dict[str, tuple[str, bool]], result: LoadResult):
     new, changed = [], []
     now = timezone.now()
@@ -211,8 +236,7 @@ def load_regions(rows: RegionFileRows | list[RegionRow], *, retire_missing: bool
     incoming = {row.code: row for row in rows}
     new, changed = _plan(incoming, existing, result)
     table = Region._meta.db_table
-    _execute_many(f"INSERT INTO {table} (code, name, level, parent_id, retired, updated_at) "  # noqa: S608
-                  "VALUES (%s, %s, %s, %s, %s, %s)", new)
+    _insert(table, new)
     _execute_many(f"UPDATE {table} SET name = %s, retired = %s, updated_at = %s WHERE code = %s", changed)  # noqa: S608
     if retire_missing:
         scopes = tuple(_retire_scopes(incoming, retire_within))
