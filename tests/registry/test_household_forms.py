@@ -133,7 +133,13 @@ def test_cannot_move_household_out_of_scope(login, make_household):
 
 
 @pytest.mark.django_db
-def test_general_household_cannot_have_exit_year(login, regions):
-    response = login("village").post(CREATE, create_post(OWN_VILLAGE, new_id(), hh_type="yiban"))
-    assert "一般农户没有脱贫年度" in response.content.decode()
+def test_exit_year_typed_is_checked_but_an_imported_one_left_alone(login, make_household):
+    response = login("village").post(CREATE, create_post(OWN_VILLAGE, new_id(), exit_year="2008"))
+    assert "脱贫年度应在 2013–" in response.content.decode()
     assert not Household.objects.exists()
+    imported = make_household(exit_year=2008)
+    response = login("village").post(reverse("registry:edit", args=[imported.pk]),
+                                     household_post(imported, address="新住址"))
+    assert response.status_code == 302
+    imported.refresh_from_db()
+    assert imported.address == "新住址" and imported.exit_year == 2008

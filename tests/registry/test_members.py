@@ -50,6 +50,7 @@ def test_fifteen_digit_id_is_upgraded(login, make_household):
     ("1.30633E+17", "科学计数法"),
     ("13063319701301001X", "不是有效日期"),
     ("12345", "应为 18 位"),
+    ("13063319700101001", "末位的 X 丢失"),
 ])
 def test_bad_id_rejected_with_chinese_reason(login, make_household, raw, message):
     household = make_household()

@@ -19,6 +19,7 @@ from fangpin.accounts.access import scoped
 from fangpin.core import choices as C
 from fangpin.core.idcard import IdNumber, IdNumberError, birth_in_future, parse_id
 from fangpin.core.income import INCOME_FIELDS, RIGID_FIELDS
+from fangpin.core.ledger import MAX_MONEY, parse_id_cell
 from fangpin.core.phone import PhoneError, normalise_phone
 from fangpin.core.regions import Level
 from fangpin.regions.models import Region
@@ -88,15 +89,11 @@ class HouseholdForm(forms.ModelForm):
     def clean_exit_year(self) -> int | None:
         year = self.cleaned_data.get("exit_year")
         this_year = timezone.localdate().year
-        if year is not None and not FIRST_EXIT_YEAR <= year <= this_year:
+        # An imported value left as it was is not re-judged: only what is typed here.
+        unchanged = self.instance.pk and year == self.instance.exit_year
+        if year is not None and not unchanged and not FIRST_EXIT_YEAR <= year <= this_year:
             raise forms.ValidationError(f"脱贫年度应在 {FIRST_EXIT_YEAR}–{this_year} 年之间")
         return year
-
-    def clean(self):
-        data = super().clean()
-        if data.get("exit_year") and data.get("hh_type") == "yiban":
-            self.add_error("exit_year", "一般农户没有脱贫年度；如是脱贫户请把户类型改为“脱贫户”")
-        return data
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -144,7 +141,7 @@ class MemberForm(forms.ModelForm):
         if not raw and self.editing:
             return None
         try:
-            idn = parse_id(raw)
+            idn = parse_id_cell(raw)  # the import's rule, with its hints for a mangled spreadsheet number
         except IdNumberError as err:
             raise forms.ValidationError(str(err)) from None
         if birth_in_future(idn, timezone.localdate()):
@@ -162,8 +159,6 @@ class MemberForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("disability_kind")) != bool(data.get("disability_grade")):
-            self.add_error("disability_grade", "残疾类别和残疾等级应同时填写或同时为“无”")
         if data.get("clear_phone"):
             data["phone"] = ""
         return data
@@ -190,7 +185,6 @@ class MemberStatusForm(forms.Form):
 # ---------------------------------------------------------------- income year
 
 MONEY_FIELDS = [*INCOME_FIELDS, "production_cost", *RIGID_FIELDS]
-MAX_AMOUNT = Decimal("10000000")
 
 
 class HouseholdYearForm(forms.ModelForm):
@@ -219,8 +213,8 @@ class HouseholdYearForm(forms.ModelForm):
         data = super().clean()
         for name in MONEY_FIELDS:
             amount = data.get(name)
-            if amount is not None and not Decimal("0") <= amount < MAX_AMOUNT:
-                self.add_error(name, "金额应为 0 至 1000 万元之间的数")
+            if amount is not None and not Decimal("0") <= amount <= MAX_MONEY:
+                self.add_error(name, "金额不能为负，也不能超过 99 亿元")
         return data
 
     def values(self) -> dict:
