@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from fangpin.core import choices as C
 from fangpin.core.idcard import IdNumber, IdNumberError, mask_id, mask_phone, parse_id
+from fangpin.core.phone import PhoneError, normalise_phone
 
 HOUSEHOLD, YEAR, MEMBER = "household", "year", "member"
 MAX_MONEY = Decimal("9999999999.99")
@@ -236,16 +237,12 @@ def parse_money(raw: object, text: str) -> Decimal:
     return value.quantize(CENT)
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{9,11}$")
-_PHONE_NOISE = re.compile(r"[\s\-－()（）]")
-
-
 def parse_phone(text: str) -> str:
-    digits = _PHONE_NOISE.sub("", text).removeprefix("+86")
-    if _MOBILE.match(digits) or _LANDLINE.match(digits):
-        return digits
-    raise ValueError(f"联系电话 {mask_phone(digits)} 格式不对：应为 11 位手机号或带区号的固定电话")
+    """The registry form's rule (fangpin.core.phone), so both accept and store the same numbers."""
+    try:
+        return normalise_phone(text)
+    except PhoneError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def parse_id_cell(raw: object) -> IdNumber:
@@ -291,6 +288,17 @@ class ParseResult:
     errors: list[LedgerError]
     header: HeaderMap
     village_names: dict[str, str]  # code → name, for messages and reports
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """The parsed household part of a row (shared by the rows of one household)."""
+
+    hh_no: str
+    village: str
+    household: dict[str, Any]
+    year: int | None
+    year_values: dict[str, Decimal]
 
 
 VillageResolver = Callable[[str, str], tuple[str, str]]  # (code cell, name cell) → (code, name); ValueError
@@ -342,21 +350,31 @@ class _Cells:
 
 
 class LedgerParser:
-    """Turns the data rows into LedgerRows and collects every error; never stops at the first."""
+    """Turns the data rows into LedgerRows and collects every error; never stops at the first.
+
+    Speed matters (a county ledger is ~200 k rows): a household's columns repeat on each of
+    its member rows, so an identical block is parsed once; member cells go through per-column
+    memos because code values repeat.
+    """
 
     def __init__(self, header: HeaderMap, resolve_village: VillageResolver):
         self.header = header
         self.resolve_village = resolve_village
-        self.cells = {i: _Cells(c) for i, c in header.columns.items() if c.kind not in ("id", "village")}
         self.index = {c.key: i for i, c in header.columns.items()}
+        parsers = [(i, _Cells(c)) for i, c in header.columns.items() if c.kind not in ("id", "village")]
+        self.block = [(i, p) for i, p in parsers if p.col.target != MEMBER]
+        self.member = [(i, p) for i, p in parsers if p.col.target == MEMBER]
+        self.block_index = tuple(i for i, c in header.columns.items() if c.target != MEMBER)
         self.villages: dict[tuple[str, str], tuple[bool, str, str]] = {}
         self.village_names: dict[str, str] = {}
         self.errors: list[LedgerError] = []
+        self._last_raw: tuple[object, ...] | None = None
+        self._last_block: _Block | None = None
 
     def parse(self, data: Iterable[Sequence[object]]) -> ParseResult:
         rows: list[LedgerRow] = []
         for offset, cells in enumerate(data, start=1):
-            if not any(c not in (None, "") for c in cells):
+            if not any(c is not None and c != "" for c in cells):
                 continue  # blank lines between blocks are common and harmless
             parsed = self.parse_row(self.header.header_row + offset, cells)
             if parsed is not None:
@@ -366,27 +384,59 @@ class LedgerParser:
         return ParseResult(rows, self.errors, self.header, self.village_names)
 
     def parse_row(self, row: int, cells: Sequence[object]) -> LedgerRow | None:
-        values: dict[str, Any] = {}
         before = len(self.errors)
         width = len(cells)
-        for i, parser in self.cells.items():
+        raw_block = tuple(cells[i] if i < width else None for i in self.block_index)
+        block = self._last_block if raw_block == self._last_raw else None
+        if block is None:
+            block = self._parse_block(row, cells, width)
+            # A bad block is parsed again on the next row, so every bad row gets its own errors.
+            self._last_raw, self._last_block = (raw_block, block) if block is not None else (None, None)
+        member = self._member(row, cells, width)
+        idn = self._id(row, cells)
+        if block is None or idn is None or len(self.errors) > before:
+            return None
+        phone = member.pop("phone", None)
+        return LedgerRow(row, block.hh_no, block.village, block.household, member, idn, phone, block.year,
+                         block.year_values)
+
+    def _member(self, row: int, cells: Sequence[object], width: int) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for i, parser in self.member:
+            raw = cells[i] if i < width else None
+            key = raw if raw is None or raw.__class__ is str else (raw.__class__, raw)
+            hit = parser.memo.get(key)
+            if hit is None:
+                try:
+                    hit = (True, parser._parse(raw))
+                except ValueError as exc:
+                    hit = (False, str(exc))
+                if len(parser.memo) < 100_000:
+                    parser.memo[key] = hit
+            if hit[0]:
+                values[parser.col.key] = hit[1]
+            else:
+                self.errors.append(LedgerError(row, parser.col.header, hit[1]))
+        return values
+
+    def _parse_block(self, row: int, cells: Sequence[object], width: int) -> _Block | None:
+        values: dict[str, Any] = {}
+        before = len(self.errors)
+        for i, parser in self.block:
             try:
                 values[parser.col.key] = parser.parse(cells[i] if i < width else None)
             except ValueError as exc:
                 self.errors.append(LedgerError(row, parser.col.header, str(exc)))
-        idn = self._id(row, cells)
         village = self._village(row, cells)
         year = values.pop("year", None)
         year_values = {k: values.pop(k) for k in YEAR_FIELDS if k in values}
         if year is None and any(year_values.values()):
             self.errors.append(LedgerError(row, BY_KEY["year"].header, "填写了收支金额，须同时填写“年度”"))
-        if len(self.errors) > before or idn is None or village is None:
+        if len(self.errors) > before or village is None:
             return None
         household = {k: values[k] for k in HOUSEHOLD_FIELDS if k in values}
         household["village_id"] = village
-        member = {k: values[k] for k in MEMBER_FIELDS if k in values}
-        return LedgerRow(row, values["hh_no"], village, household, member, idn, values.get("phone"), year,
-                         year_values)
+        return _Block(values["hh_no"], village, household, year, year_values)
 
     def _id(self, row: int, cells: Sequence[object]) -> IdNumber | None:
         i = self.index["id_number"]
@@ -443,7 +493,7 @@ def check_rows(rows: Sequence[LedgerRow], header: HeaderMap, village_names: Mapp
         else:
             seen_ids[r.idn.value] = r
         first = first_of.setdefault(r.hh_no, r)
-        if first is not r:
+        if first is not r and first.household is not r.household:
             errors.extend(_compare_household(first, r))
         if r.member.get("status", "active") == "active":
             heads.setdefault(r.hh_no, [])

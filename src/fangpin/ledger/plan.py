@@ -111,7 +111,7 @@ class History:
 class Plan:
     errors: list[L.LedgerError] = field(default_factory=list)
     new_households: list[L.LedgerRow] = field(default_factory=list)
-    new_members: list[tuple[HouseholdKey, L.LedgerRow]] = field(default_factory=list)
+    new_members: list[tuple[HouseholdKey, L.LedgerRow, str]] = field(default_factory=list)  # (…, id_index)
     new_years: list[tuple[HouseholdKey, L.LedgerRow]] = field(default_factory=list)
     updates: dict[str, list[Update]] = field(default_factory=lambda: defaultdict(list))
     history: list[History] = field(default_factory=list)
@@ -138,6 +138,7 @@ class Planner:
         for r in self.rows:
             self.first.setdefault(r.hh_no, r)
         self.index = [pii.id_index(r.idn.value) for r in self.rows]
+        self._shown: dict[tuple[str, Any], str] = {}
 
     def build(self) -> Plan:
         households = self.load_households()
@@ -226,7 +227,7 @@ class Planner:
             key = keys[r.hh_no]
             old = existing.get(idx)
             if old is None:
-                self.plan.new_members.append((key, r))
+                self.plan.new_members.append((key, r, idx))
                 changes = self.created(r.member)
                 changes["id_number"] = _sensitive("身份证号", "", r.idn.masked)
                 if r.phone:
@@ -282,13 +283,20 @@ class Planner:
     # -- history entries, in the registry's format {field: {label, old, new}}
 
     def created(self, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        return {k: {"label": _label(k), "old": "", "new": self.shown(k, v)}
-                for k, v in values.items() if v not in (None, "")}
+        return {k: {"label": LABELS[k], "old": "", "new": self.shown(k, v)}
+                for k, v in values.items() if v is not None and v != ""}
 
     def shown_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
         return {k: {"label": _label(k), "old": self.shown(k, a), "new": self.shown(k, b)} for k, (a, b) in changes.items()}
 
     def shown(self, key: str, value: Any) -> str:
+        """Values as the history shows them (labels, names); memoised, values repeat a lot."""
+        text = self._shown.get((key, value))
+        if text is None:
+            text = self._shown[(key, value)] = self._show(key, value)
+        return text
+
+    def _show(self, key: str, value: Any) -> str:
         if key == "village_id":
             if value not in self.villages:
                 self.villages[value] = Region.objects.filter(code=value).values_list("name", flat=True).first() or value
@@ -298,7 +306,10 @@ class Planner:
 
 
 def _label(key: str) -> str:
-    return "所在村" if key == "village_id" else L.BY_KEY[key].header
+    return LABELS[key]
+
+
+LABELS = {"village_id": "所在村", **{c.key: c.header for c in L.COLUMNS}}
 
 
 def _sensitive(label: str, old_masked: str, new_masked: str) -> dict[str, Any]:

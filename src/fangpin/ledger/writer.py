@@ -14,10 +14,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from fangpin import pii
 from fangpin.core import ledger as L
+from fangpin.core.idcard import mask_phone
 from fangpin.ledger.plan import HouseholdKey, Plan
 from fangpin.registry.models import ChangeRecord, Household, HouseholdYear, Member
-from fangpin.registry.people import id_columns, name_initials, phone_columns
+from fangpin.registry.people import name_initials, phone_columns
 
 MODELS: dict[str, type[Model]] = {"household": Household, "member": Member, "householdyear": HouseholdYear}
 SQLITE_BATCH = 500
@@ -58,8 +60,8 @@ class PostgresBackend(Backend):
         names = ", ".join(connection.ops.quote_name(c) for c, _ in spec)
         raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.get(c, d) for c, d in spec])
+            for start in range(0, len(rows), 5000):
+                copy.write("".join(copy_line(row, spec) for row in rows[start: start + 5000]))
 
     def update(self, model: type[Model], rows: list[dict[str, Any]], columns: list[str]) -> None:
         """Changed rows go to a temp table by COPY, then one UPDATE … FROM joins them in."""
@@ -78,6 +80,30 @@ class PostgresBackend(Backend):
         sets = ", ".join(f"{q(c)} = t.{q(c)}" for c in columns)
         self.cursor.execute(f"UPDATE {table} AS m SET {sets} FROM {temp} AS t WHERE m.id = t.id")  # noqa: S608
         self.cursor.execute(f"DROP TABLE {temp}")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_value(value: Any) -> str:
+    """One value in COPY's text format; formatting it here is ~4× faster than write_row's per-value adaptation."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES) if ("\\" in value or "\t" in value or "\n" in value or "\r" in value) else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def copy_line(row: dict[str, Any], spec: list[tuple[str, Any]]) -> str:
+    return "\t".join([copy_value(row.get(c, d)) for c, d in spec]) + "\n"
 
 
 class OrmBackend(Backend):
@@ -137,11 +163,14 @@ class PlanWriter:
         ids = self.db.allocate(Member, len(rows))
         self.new_ids["member"] = ids
         out = []
-        for pk, (key, r) in zip(ids, rows, strict=True):
+        for pk, (key, r, index) in zip(ids, rows, strict=True):
             values = _with_defaults(r.member, L.MEMBER_FIELDS)
+            idn, phone = r.idn, r.phone or ""
             out.append({"id": pk, "household_id": self.household_id(key), **values,
-                        "name_initials": name_initials(values["name"]), **id_columns(r.idn),
-                        **phone_columns(r.phone or ""), "created_at": self.now, "updated_at": self.now})
+                        "name_initials": initials(values["name"]), "id_cipher": pii.encrypt(idn.value),
+                        "id_index": index, "id_masked": idn.masked, "sex": idn.sex, "birth_date": idn.birth_date,
+                        "phone_cipher": pii.encrypt(phone), "phone_masked": mask_phone(phone) if phone else "",
+                        "created_at": self.now, "updated_at": self.now})
         self.db.insert(Member, out)
 
     def insert_years(self) -> None:
@@ -163,7 +192,7 @@ class PlanWriter:
             values = dict(u.values)
             changed = list(u.changed)
             if "name" in changed:
-                values["name_initials"] = name_initials(values["name"])
+                values["name_initials"] = initials(values["name"])
                 changed.append("name_initials")
             if "phone" in changed:
                 values.update(phone_columns(values.pop("phone")))
@@ -183,13 +212,26 @@ class PlanWriter:
             rows.append({"ts": self.now, "user_id": self.user_id, "household_id": self.household_id(h.household),
                          "object_type": h.object_type, "object_id": object_id, "object_label": h.label[:100],
                          "action": h.action, "changes": h.changes, "source": self.source[:60]})
-        if connection.vendor == "postgresql":
-            for row in rows:
-                row["changes"] = json.dumps(row["changes"], ensure_ascii=False)
         ids = self.db.allocate(ChangeRecord, len(rows))
         for pk, row in zip(ids, rows, strict=True):
             row["id"] = pk
         self.db.insert(ChangeRecord, rows)
+
+
+_INITIALS: dict[str, str] = {}
+
+
+def initials(name: str) -> str:
+    """registry.people.name_initials, character by character with a memo: pinyin per distinct name
+    was the slowest step of a large import. A name whose reading depends on a multi-character
+    phrase may differ in rare cases; the search box matches on these letters only."""
+    out = []
+    for char in name:
+        letter = _INITIALS.get(char)
+        if letter is None:
+            letter = _INITIALS[char] = name_initials(char)
+        out.append(letter)
+    return "".join(out)
 
 
 def _with_defaults(values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
