@@ -133,7 +133,7 @@ def write_plan(county: str, plan: list[DemoHousehold]) -> DemoResult:
 
 
 def insert(model, rows: list[dict]) -> None:
-    """Plain INSERTs of database-ready rows (same keys in every row).
+    """Write database-ready rows (same keys in every row): INSERTs on SQLite, COPY on PostgreSQL.
 
     Columns the rows leave out get their field's default (auto_now fields: now), prepared once,
     so a field added to the model later with a default needs no change here.
@@ -148,10 +148,16 @@ def insert(model, rows: list[dict]) -> None:
             if not f.primary_key and f.name not in rows[0] and f.attname not in rows[0]}
     names = given + list(rest)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in names)
-    marks = ", ".join(["%s"] * len(names))
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     tail = tuple(rest.values())
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows; executemany would make a round trip per row.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(tuple(r[f] for f in given) + tail)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, [tuple(r[f] for f in given) + tail for r in rows[start:start + BATCH]])
 
