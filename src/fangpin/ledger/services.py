@@ -114,7 +114,7 @@ def _audit_import(request, user, outcome: ImportOutcome, data: bytes, dry_run: b
               "counts": outcome.counts, "dry_run": dry_run, "job": job_id}
     verb = "校验" if dry_run else "导入"
     summary = f"台账{verb}：{outcome.rows} 行，" + (f"{len(outcome.errors)} 处错误，未写入" if outcome.errors
-                                                     else _counts_text(outcome.counts))
+                                                     else counts_text(outcome.counts))
     result = "failed" if outcome.errors else "ok"
     if user is None:
         record_system_event(action, summary=summary, detail=detail)
@@ -126,7 +126,7 @@ def _audit_import(request, user, outcome: ImportOutcome, data: bytes, dry_run: b
 LABELS = {"households": "户", "members": "人", "years": "年度收支"}
 
 
-def _counts_text(counts: dict[str, Any]) -> str:
+def counts_text(counts: dict[str, Any]) -> str:
     parts = []
     for kind, label in LABELS.items():
         c = counts.get(kind)
