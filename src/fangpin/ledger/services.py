@@ -83,8 +83,9 @@ def read_and_check(data: bytes, filename: str, scope_code: str, progress: Progre
 
 
 def _counting(rows: Iterator[Sequence[object]], total: int, progress: Progress) -> Iterable[Sequence[object]]:
+    step = max(1000, total // 40)  # about 40 progress writes, whatever the size
     for i, row in enumerate(rows):
-        if i % 20000 == 0:
+        if i % step == 0:
             progress("校验数据", min(65, 65 * i // total))
         yield row
 
