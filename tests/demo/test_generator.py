@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from fangpin.core.idcard import parse_id
 from fangpin.core.policy import Policy
@@ -158,3 +165,43 @@ def test_risk_rules_find_some_clearly_at_risk_households(make_plan):
     flagged = sum(hit.values())
     assert len(hit) >= 4  # income line, rigid expenditure, collapse, 三保障 all occur
     assert 0.02 * len(plan) < flagged < 0.3 * len(plan)
+
+
+DIGEST_SCRIPT = """
+import hashlib, sys
+import django
+sys.path.insert(0, {root!r})
+django.setup()
+from tests.demo.conftest import YIXIAN, keep
+from fangpin.demo.generator import Generator, Village
+from fangpin.regions.services import BUNDLED_HEBEI, read_region_files
+rows = [r for r in read_region_files([BUNDLED_HEBEI]).rows if keep(r.code)]
+towns = {{r.code: r.name for r in rows if len(r.code) == 9}}
+villages = [Village(r.code, r.name, towns[r.code[:9]]) for r in rows if len(r.code) == 12]
+plan = Generator(YIXIAN, villages, seed=7, scale=0.02, neighbours=("130623", "130626")).run()
+print(hashlib.sha256(repr([(h.hh_no, [(m.name, m.idn.value) for m in h.members], h.years)
+                           for h in plan]).encode()).hexdigest())
+"""
+
+
+def test_output_does_not_depend_on_the_process_or_its_hash_seed(make_plan):
+    root = str(Path(__file__).resolve().parents[2])
+    here = hashlib.sha256(repr([(h.hh_no, [(m.name, m.idn.value) for m in h.members], h.years)
+                                for h in make_plan(7, 0.02)]).encode()).hexdigest()
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "fangpin.settings"}
+    out = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT.format(root=root)], env=env, check=True,
+                         capture_output=True, text=True, cwd=root)
+    assert out.stdout.strip() == here
+
+
+@pytest.mark.slow
+def test_full_county_matches_the_source_figures(make_plan, villages):
+    plan = make_plan(1, 1.0)
+    poor = members(plan, "tuopin")
+    assert sum(hh.hh_type == "tuopin" for hh in plan) == 16_620
+    assert abs(len(poor) - 39_736) < 0.03 * 39_736
+    assert abs(sum(m.age >= 60 and m.pension for m in poor) - 16_080) < 0.05 * 16_080
+    assert abs(sum(m.age >= 80 for m in poor) - 1_860) < 0.1 * 1_860
+    assert sum(hh.is_dibao for hh in plan) == 10_257
+    assert sum(bool(m.disability_grade) for m in members(plan)) == 8_214 + 4_200
+    assert {hh.village_code for hh in plan} == {v.code for v in villages}  # every unit has households
