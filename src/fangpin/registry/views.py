@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
@@ -175,8 +176,8 @@ def member_edit(request, pk: int):
 @require("edit_registry")
 def member_status(request, pk: int):
     member = _member(request, pk)
-    form = MemberStatusForm(request.POST or None, initial={"status": member.status, "on": member.status_date,
-                                                           "note": member.status_note})
+    initial = {"status": member.status, "on": member.status_date or timezone.localdate(), "note": member.status_note}
+    form = MemberStatusForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
