@@ -304,6 +304,14 @@ class _Block:
 VillageResolver = Callable[[str, str], tuple[str, str]]  # (code cell, name cell) → (code, name); ValueError
 
 
+_LONG_NUMBER = re.compile(r"\d{11,}[Xx]?")
+
+
+def redact(message: str) -> str:
+    """Messages quote the cell; a number pasted into the wrong column must still come out masked."""
+    return _LONG_NUMBER.sub(lambda m: mask_id(m.group()) if len(m.group()) >= 15 else mask_phone(m.group()), message)
+
+
 class _Cells:
     """Parses one column's cells, remembering answers: ledgers repeat the same values a lot."""
 
@@ -318,7 +326,7 @@ class _Cells:
             try:
                 hit = (True, self._parse(raw))
             except ValueError as exc:
-                hit = (False, str(exc))
+                hit = (False, redact(str(exc)))
             if len(self.memo) < 100_000:
                 self.memo[key] = hit
         if hit[0]:
@@ -410,7 +418,7 @@ class LedgerParser:
                 try:
                     hit = (True, parser._parse(raw))
                 except ValueError as exc:
-                    hit = (False, str(exc))
+                    hit = (False, redact(str(exc)))
                 if len(parser.memo) < 100_000:
                     parser.memo[key] = hit
             if hit[0]:
@@ -474,7 +482,7 @@ class LedgerParser:
         try:
             code, name = self.resolve_village(code_text, name_text)
         except ValueError as exc:
-            return False, str(exc), ""
+            return False, redact(str(exc)), ""
         return True, code, name
 
 
