@@ -32,6 +32,12 @@ ROLE_REGION = {
 PASSWORD = "Fp-test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is right for production and slow on purpose; tests hash many passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db):
     from fangpin.regions.models import Region

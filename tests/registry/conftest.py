@@ -7,12 +7,6 @@ import pytest
 from fangpin import pii
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The users fixture hashes ten passwords; Argon2 makes that seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def login(client, users):
     """login("village") → the test client logged in as that role's user."""
