@@ -1,58 +1,101 @@
-from django.db.models import Count, Q
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
 
-from fangpin.accounts.access import scoped
-from fangpin.core.regions import Level
-from fangpin.regions.models import Region
-from fangpin.registry.models import Household, Member
+from fangpin.accounts import home as home_pages
+from fangpin.accounts.access import get_scoped_or_404, require, scoped
+from fangpin.accounts.forms import PasswordForm, UserCreateForm, UserFilterForm, UserForm
+from fangpin.accounts.models import User
+from fangpin.accounts.services import (
+    do_create_user,
+    do_reset_password,
+    do_set_active,
+    do_update_user,
+    snapshot,
+)
 
 
 def home(request):
-    """A home page per role: the registry figures of the user's region, or the admin's tools."""
-    user = request.user
-    context = {"region": user.region, "region_path": user.region.path_names()}
-    if user.can("view_registry"):
-        households = scoped(Household.objects.all(), user, "village__code")
-        context["counts"] = households.aggregate(
-            total=Count("id"),
-            tuopin=Count("id", filter=Q(hh_type="tuopin")),
-            jiance=Count("id", filter=Q(hh_type="jiance")),
-            dibao=Count("id", filter=Q(is_dibao=True)),
-            tekun=Count("id", filter=Q(is_tekun=True)),
-        )
-        context["persons"] = scoped(Member.objects.filter(status="active"), user, "household__village__code").count()
-        if user.region.level < Level.VILLAGE:
-            context["children"] = _child_counts(user)
-    return render(request, "accounts/home.html", context)
+    """A home page per role (see fangpin.accounts.home)."""
+    return render(request, "accounts/home.html", home_pages.context_for(request.user))
 
 
-def _child_counts(user):
-    """Households per direct sub-region, one grouped query over the code prefix."""
-    children = list(Region.objects.filter(parent_id=user.region_id).order_by("code"))
-    if not children:
-        return []
-    width = len(children[0].code)
-    from django.db.models.functions import Substr
-
-    rows = (
-        scoped(Household.objects.all(), user, "village__code")
-        .annotate(child=Substr("village_id", 1, width))
-        .values("child")
-        .annotate(n=Count("id"), jiance=Count("id", filter=Q(hh_type="jiance")))
-    )
-    by_code = {r["child"]: r for r in rows}
-    return [{"region": c, "n": by_code.get(c.code, {}).get("n", 0),
-             "jiance": by_code.get(c.code, {}).get("jiance", 0)} for c in children]
+def _users(request):
+    return scoped(User.objects.select_related("region"), request.user, "region__code")
 
 
+def _user(request, pk: int) -> User:
+    return get_scoped_or_404(User.objects.select_related("region"), request.user, "region__code", pk=pk)
+
+
+@require("manage_users")
 def user_list(request):
-    from fangpin.accounts.access import require
+    form = UserFilterForm(request.GET or None)
+    users = _users(request).order_by("region_id", "username")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            users = users.filter(Q(username__icontains=data["q"]) | Q(display_name__icontains=data["q"]))
+        if data["role"]:
+            users = users.filter(role=data["role"])
+        if data["active"]:
+            users = users.filter(is_active=data["active"] == "1")
+    page = Paginator(users, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
-    @require("manage_users")
-    def inner(request):
-        from fangpin.accounts.models import User
 
-        users = scoped(User.objects.select_related("region"), request.user, "region__code").order_by("username")
-        return render(request, "accounts/user_list.html", {"users": users})
+@require("manage_users")
+def user_create(request):
+    form = UserCreateForm(request.POST or None, admin=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = do_create_user(request, form.save(commit=False), form.cleaned_data["password1"])
+        messages.success(request, f"已创建用户 {user.username}")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "title": "新建用户"})
 
-    return inner(request)
+
+@require("manage_users")
+def user_edit(request, pk: int):
+    user = _user(request, pk)
+    before = snapshot(user)
+    form = UserForm(request.POST or None, instance=user, admin=request.user)
+    if request.method == "POST" and form.is_valid():
+        if user.pk == request.user.pk and form.cleaned_data["role"] != before["role"]:
+            form.add_error("role", "不能修改自己的角色")
+        else:
+            changes = do_update_user(request, form.save(commit=False), before)
+            messages.success(request, f"已保存：{'、'.join(changes) or '没有变化'}")
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "title": f"编辑用户 {user.username}",
+                                                       "target": user})
+
+
+@require("manage_users")
+def user_active(request, pk: int):
+    """GET: confirm; POST: disable (ending the sessions) or enable. Nobody disables themselves."""
+    user = _user(request, pk)
+    if request.method == "POST":
+        if user.pk == request.user.pk:
+            messages.error(request, "不能停用自己的账户")
+        else:
+            active = request.POST.get("action") == "enable"
+            ended = do_set_active(request, user, active=active)
+            messages.success(request, f"已{'启用' if active else '停用'} {user.username}"
+                                      + (f"，结束 {ended} 个会话" if ended else ""))
+        return redirect("accounts:users")
+    return render(request, "accounts/user_active.html", {"target": user})
+
+
+@require("manage_users")
+def user_password(request, pk: int):
+    user = _user(request, pk)
+    form = PasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        do_reset_password(request, user, form.cleaned_data["password1"])
+        messages.success(request, f"已重置 {user.username} 的密码，其原有会话已结束")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_password.html", {"form": form, "target": user})
