@@ -35,12 +35,6 @@ def yixian_files(tmp_path_factory) -> list[Path]:
     return paths
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Argon2 makes the ten-user fixture cost seconds per test; the hasher is not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def write_csv(path: Path, rows, header=("code", "name", "level")) -> Path:
     buf = io.StringIO()
     writer = csv.writer(buf)
