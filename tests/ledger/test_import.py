@@ -36,6 +36,10 @@ def test_good_file_creates_households_members_years_and_history(users):
     year = HouseholdYear.objects.get(household=h2)
     assert (year.year, str(year.wage), str(year.medical_oop)) == (2024, "12000.00", "800.50")
     assert ChangeRecord.objects.filter(action="create").count() == 2 + 5 + 2
+    created = ChangeRecord.objects.get(object_type="member", object_id=head.pk).changes
+    assert created["name"]["new"] == "张一" and created["health"] == {"label": "健康状况", "old": "", "new": "健康"}
+    assert created["id_number"] == {"label": "身份证号", "old": "", "new": head.id_masked, "sensitive": True}
+    assert ChangeRecord.objects.get(object_type="household", household=h2).changes["village_id"]["new"] == "西关村委会"
     event = AuditEvent.objects.get(action="ledger.import")
     assert event.detail["counts"]["members"]["created"] == 5 and len(event.detail["sha256"]) == 64
     assert rows[2]["身份证号"] not in str(event.detail) and "张" not in event.summary

@@ -17,7 +17,7 @@ from django.db.models import Model
 from fangpin import pii
 from fangpin.core import ledger as L
 from fangpin.core.idcard import mask_phone
-from fangpin.ledger.plan import HouseholdKey, Plan
+from fangpin.ledger.plan import LABELS, HouseholdKey, Plan
 from fangpin.registry.models import ChangeRecord, Household, HouseholdYear, Member
 from fangpin.registry.people import name_initials, phone_columns
 
@@ -154,6 +154,7 @@ class PlanWriter:
         self.db = backend()
         self.hh_ids: dict[str, int] = {}
         self.new_ids: dict[str, list[int]] = {}
+        self._pieces: dict[tuple[str, Any], str] = {}
 
     def write(self) -> None:
         self.insert_households()
@@ -224,20 +225,42 @@ class PlanWriter:
                 values["updated_at"] = self.now
         self.db.update(model, _fill(rows, columns), columns)
 
+    def changes(self, h: Any) -> Any:
+        """The history entry: JSON text for COPY, a dict for the ORM; a new record lists its filled fields."""
+        as_text = connection.vendor == "postgresql"
+        if h.values is None:
+            return changes_json(h.changes) if as_text else h.changes
+        if not as_text:
+            return {**{k: _created_entry(k, self.plan.shown(k, v)) for k, v in h.values.items()
+                       if v is not None and v != ""}, **h.changes}
+        parts = []
+        for k, v in h.values.items():
+            if v is None or v == "":
+                continue
+            piece = self._pieces.get((k, v))
+            if piece is None:
+                piece = self._pieces[(k, v)] = json.dumps({k: _created_entry(k, self.plan.shown(k, v))},
+                                                          ensure_ascii=False)[1:-1]
+            parts.append(piece)
+        if h.changes:
+            parts.append(changes_json(h.changes)[1:-1])
+        return "{" + ", ".join(parts) + "}"
+
     def insert_history(self) -> None:
         rows = []
         for h in self.plan.history:
             object_id = h.ref if isinstance(h.ref, int) else self.new_ids[h.object_type][h.ref[1]]
             rows.append({"ts": self.now, "user_id": self.user_id, "household_id": self.household_id(h.household),
                          "object_type": h.object_type, "object_id": object_id, "object_label": h.label[:100],
-                         "action": h.action, "changes": h.changes, "source": self.source[:60]})
-        if connection.vendor == "postgresql":
-            for row in rows:
-                row["changes"] = changes_json(row["changes"])
+                         "action": h.action, "changes": self.changes(h), "source": self.source[:60]})
         ids = self.db.allocate(ChangeRecord, len(rows))
         for pk, row in zip(ids, rows, strict=True):
             row["id"] = pk
         self.db.insert(ChangeRecord, rows)
+
+
+def _created_entry(key: str, shown: str) -> dict[str, Any]:
+    return {"label": LABELS[key], "old": "", "new": shown}
 
 
 _INITIALS: dict[str, str] = {}
