@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from fangpin.core import choices as C
@@ -372,7 +373,10 @@ class LedgerParser:
         parsers = [(i, _Cells(c)) for i, c in header.columns.items() if c.kind not in ("id", "village")]
         self.block = [(i, p) for i, p in parsers if p.col.target != MEMBER]
         self.member = [(i, p) for i, p in parsers if p.col.target == MEMBER]
-        self.block_index = tuple(i for i, c in header.columns.items() if c.target != MEMBER)
+        block_index = [i for i, c in header.columns.items() if c.target != MEMBER]
+        # itemgetter returns a bare value for one index; a household block always has 户编号 and 户类型.
+        self.block_cells = itemgetter(*block_index) if len(block_index) > 1 else (lambda cells: tuple(cells[:0]))
+        self.width = max(header.columns, default=-1) + 1
         self.villages: dict[tuple[str, str], tuple[bool, str, str]] = {}
         self.village_names: dict[str, str] = {}
         self.errors: list[LedgerError] = []
@@ -393,8 +397,10 @@ class LedgerParser:
 
     def parse_row(self, row: int, cells: Sequence[object]) -> LedgerRow | None:
         before = len(self.errors)
+        if len(cells) < self.width:  # CSV lines may stop early; spreadsheets are rectangular
+            cells = [*cells, *([None] * (self.width - len(cells)))]
         width = len(cells)
-        raw_block = tuple(cells[i] if i < width else None for i in self.block_index)
+        raw_block = self.block_cells(cells)
         block = self._last_block if raw_block == self._last_raw else None
         if block is None:
             block = self._parse_block(row, cells, width)
@@ -411,7 +417,7 @@ class LedgerParser:
     def _member(self, row: int, cells: Sequence[object], width: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for i, parser in self.member:
-            raw = cells[i] if i < width else None
+            raw = cells[i]
             key = raw if raw is None or raw.__class__ is str else (raw.__class__, raw)
             hit = parser.memo.get(key)
             if hit is None:
