@@ -162,3 +162,9 @@ def test_only_the_system_administrator_manages_users(client, users, role):
     assert client.get(reverse("accounts:users")).status_code == 403
     assert client.post(reverse("accounts:user_create"), _new()).status_code == 403
     assert not User.objects.filter(username="wang").exists()
+
+
+def test_list_query_count_does_not_grow_with_users(admin, django_assert_max_num_queries):
+    User.objects.bulk_create([User(username=f"u{n}", role="village", region_id=OWN_VILLAGE) for n in range(30)])
+    with django_assert_max_num_queries(8):
+        admin.get(reverse("accounts:users"))

@@ -129,3 +129,10 @@ def test_only_the_audit_administrator_reads_the_log(client, users, role):
     for name in ("audit:list", "audit:export", "audit:verify"):
         assert client.get(reverse(name)).status_code == 403
     assert AuditEvent.objects.filter(action="access.denied", username=role).count() == 3
+
+
+def test_list_query_count_does_not_grow_with_events(auditor, users, django_assert_max_num_queries):
+    for n in range(30):
+        record(None, "bulk.event", user=users["county"], region_code="130633", summary=f"第 {n} 件")
+    with django_assert_max_num_queries(8):
+        auditor.get(reverse("audit:list"))

@@ -126,3 +126,10 @@ def test_upload_refuses_other_file_types(admin_client):
     response = _upload(admin_client, "x", name="list.xlsx")
     assert "只接受" in response.content.decode()
     assert not AuditEvent.objects.filter(action="region.load").exists()
+
+
+def test_browse_query_count_does_not_grow_with_children(admin_client, django_assert_max_num_queries):
+    Region.objects.bulk_create([Region(code=f"130633100{n:03d}", name=f"新村{n}", level=5, parent_id="130633100")
+                                for n in range(300, 340)])
+    with django_assert_max_num_queries(10):
+        admin_client.get(reverse("regions:detail", args=["130633100"]))
