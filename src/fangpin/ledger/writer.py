@@ -8,6 +8,7 @@ reading anything back. The caller wraps everything in one transaction.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -121,8 +122,19 @@ def changes_json(changes: dict[str, dict[str, Any]]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
 def copy_line(row: dict[str, Any], spec: list[tuple[str, Any]]) -> str:
-    return "\t".join([copy_value(row.get(c, d)) for c, d in spec]) + "\n"
+    """Strings (most cells) take the short path; everything else goes through copy_value."""
+    out = []
+    for column, default in spec:
+        value = row.get(column, default)
+        if value.__class__ is str:
+            out.append(value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value)
+        else:
+            out.append(copy_value(value))
+    return "\t".join(out) + "\n"
 
 
 class OrmBackend(Backend):
