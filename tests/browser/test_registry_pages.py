@@ -7,13 +7,12 @@ from playwright.sync_api import expect
 
 from fangpin import pii
 from fangpin.audit.models import AuditEvent
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.conftest import OTHER_TOWNSHIP_VILLAGE, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(page, base_url: str, username: str) -> None:  # noqa: F811
+def login(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -21,7 +20,7 @@ def login(page, base_url: str, username: str) -> None:  # noqa: F811
     expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")
 
 
-def test_township_select_loads_its_villages_and_filters(page, live_server, users, make_household):  # noqa: F811
+def test_township_select_loads_its_villages_and_filters(page, live_server, users, make_household):
     own = make_household()
     other = make_household(OTHER_TOWNSHIP_VILLAGE)
     login(page, live_server.url, "county")
@@ -37,7 +36,7 @@ def test_township_select_loads_its_villages_and_filters(page, live_server, users
     expect(page.get_by_text(own.hh_no)).to_have_count(0)
 
 
-def test_unmask_button_shows_the_number_in_place_and_records_it(page, live_server, users, make_household):  # noqa: F811
+def test_unmask_button_shows_the_number_in_place_and_records_it(page, live_server, users, make_household):
     household = make_household(members=(("王秀英", "head"),))
     head = household.members.get()
     login(page, live_server.url, "village")
