@@ -232,3 +232,18 @@ def test_an_id_number_in_the_wrong_column_is_masked_in_the_message(users):
     (error,) = outcome.errors
     assert error.column == "与户主关系" and rows[1]["身份证号"] not in error.message
     assert rows[1]["身份证号"][:6] + "********" in error.message
+
+
+def test_large_files_read_years_and_heads_by_scope_with_the_same_result(users, monkeypatch):
+    monkeypatch.setattr("fangpin.ledger.plan.FEW_HOUSEHOLDS", 0)
+    rows = household("H001", members=3) + household("H002")
+    assert run(users, xlsx(rows)).ok
+    rows[2]["与户主关系"] = "户主"
+    rows[0]["与户主关系"] = "之父"
+    rows[3]["工资性收入"] = rows[4]["工资性收入"] = 1
+    outcome = run(users, xlsx(rows))
+    assert outcome.ok and outcome.counts["years"] == {"created": 0, "updated": 1, "unchanged": 1}
+    newcomer = {**rows[4], "身份证号": household("x")[0]["身份证号"], "与户主关系": "户主"}
+    outcome = run(users, xlsx([rows[4], newcomer]))
+    assert {(e.row, e.column) for e in outcome.errors} == {(2, "与户主关系")}
+    assert "在系统中已有户主" in outcome.errors[0].message

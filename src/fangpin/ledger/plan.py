@@ -24,6 +24,7 @@ from fangpin.regions.models import Region
 from fangpin.registry.models import Household, HouseholdYear, Member
 
 CHUNK = 5000
+FEW_HOUSEHOLDS = 2000  # above this, per-household lookups read the whole scope instead
 HouseholdKey = int | str  # an existing household's id, or a new household's 户编号
 
 
@@ -32,7 +33,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     yield items
 
 
-def among(field_name: str, values: Sequence[Any], cast: str = "varchar") -> Q:
+def among(field_name: str, values: Sequence[Any], cast: str = "varchar") -> Q:  # unique-indexed text columns
     """``field IN values`` as one parameter: thousands of %s placeholders cost more to build than to run."""
     values = list(values)
     if connection.vendor == "postgresql":
@@ -206,14 +207,21 @@ class Planner:
         by_id = {h["id"]: hh_no for hh_no, h in households.items() if h["village_id"].startswith(self.scope)}
         in_file = set(self.index)
         for part in chunks(list(by_id)):
-            heads = Member.objects.filter(among("household_id", part, "bigint"), relation="head", status="active")
+            heads = Member.objects.filter(self.of_households("household", part), relation="head", status="active")
             for idx, household_id, masked in heads.values_list("id_index", "household_id", "id_masked"):
-                if idx in in_file:
+                if idx in in_file or household_id not in by_id:
                     continue
                 first = self.first[by_id[household_id]]
                 self.error(first.row, "与户主关系",
                            f"户编号 {first.hh_no} 在系统中已有户主 {masked}，表中没有此人；"
                            "如需更换户主，请把原户主一并列入表中并修改其与户主关系或成员状态")
+
+    def of_households(self, relation: str, ids: Sequence[int]) -> Q:
+        """Rows of these households. Many ids: the whole scope, filtered by the caller — PostgreSQL
+        planned ``household_id IN (unnest(array))`` with tens of thousands of ids very badly."""
+        if len(ids) <= FEW_HOUSEHOLDS:
+            return Q(**{f"{relation}_id__in": list(ids)})
+        return Q(**{f"{relation}__village__code__startswith": self.scope})
 
     # -- the diff
 
@@ -273,8 +281,12 @@ class Planner:
         existing: dict[tuple[int, int], dict[str, Any]] = {}
         ids = [h["id"] for h in households.values()]
         for part in chunks(ids):
-            for row in HouseholdYear.objects.filter(among("household_id", part, "bigint")).values(*YEAR_COLUMNS):
-                existing[(row["household_id"], row["year"])] = row
+            years = {r.year for r in self.first.values() if r.year is not None}
+            wanted = set(part)
+            qs = HouseholdYear.objects.filter(self.of_households("household", part), year__in=years)
+            for row in qs.values(*YEAR_COLUMNS):
+                if row["household_id"] in wanted:
+                    existing[(row["household_id"], row["year"])] = row
         for hh_no, r in self.first.items():
             if r.year is None:
                 continue
