@@ -102,10 +102,20 @@ def do_import_ledger(data: bytes, filename: str, *, scope_code: str, user=None, 
             PlanWriter(plan, user_id=user.pk if user else None, source=source, now=timezone.now()).write()
             _audit_import(request, user, outcome, data, dry_run, scope_code, job_id)
         outcome.written = True
+        _refresh_statistics(plan)
         outcome.timings["write"] = time.perf_counter() - started
     else:
         _audit_import(request, user, outcome, data, dry_run, scope_code, job_id)
     return outcome
+
+
+def _refresh_statistics(plan) -> None:
+    """After a big first load PostgreSQL's row estimates are stale and later lookups plan badly."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and len(plan.new_members) > 10_000:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE registry_household, registry_member, registry_householdyear")
 
 
 def _audit_import(request, user, outcome: ImportOutcome, data: bytes, dry_run: bool, scope: str,
