@@ -6,6 +6,9 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page actions are still synchronous and safe.
@@ -38,3 +41,12 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def login(page, base_url: str, username: str) -> None:
+    """Log in through the form, as a person would, and land on the role's home page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")

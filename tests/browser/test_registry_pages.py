@@ -7,17 +7,10 @@ from playwright.sync_api import expect
 
 from fangpin import pii
 from fangpin.audit.models import AuditEvent
-from tests.conftest import OTHER_TOWNSHIP_VILLAGE, PASSWORD
+from tests.browser.conftest import login
+from tests.conftest import OTHER_TOWNSHIP_VILLAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")
 
 
 def test_township_select_loads_its_villages_and_filters(page, live_server, users, make_household):

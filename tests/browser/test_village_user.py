@@ -8,17 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, SIBLING_VILLAGE
+from tests.browser.conftest import login
+from tests.conftest import SIBLING_VILLAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")
 
 
 def test_village_user_searches_opens_and_is_kept_in_their_village(page, live_server, users, make_household):
