@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "fangpin.audit",
     "fangpin.registry",
     "fangpin.ledger",
+    "fangpin.cases",
     "fangpin.demo",
 ]
 
