@@ -21,4 +21,6 @@ urlpatterns = [
     path("ledger/", include("fangpin.ledger.urls")),
     path("audit/", include("fangpin.audit.urls")),
     path("regions/", include("fangpin.regions.urls")),
+    path("cases/", include("fangpin.cases.urls")),
+    path("apply/", include("fangpin.cases.urls_public")),
 ]

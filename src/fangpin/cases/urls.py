@@ -1,0 +1,9 @@
+"""Case, policy and public-application URLs; each area in its own module (separate owners)."""
+
+from django.urls import include, path
+
+app_name = "cases"
+urlpatterns = [
+    path("policy/", include("fangpin.cases.urls_policy")),
+    path("", include("fangpin.cases.urls_work")),
+]

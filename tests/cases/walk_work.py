@@ -1,0 +1,3 @@
+from tests.walk import Case  # noqa: F401
+
+WALK: dict = {}
