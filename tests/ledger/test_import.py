@@ -37,7 +37,9 @@ def test_good_file_creates_households_members_years_and_history(users):
     assert (year.year, str(year.wage), str(year.medical_oop)) == (2024, "12000.00", "800.50")
     assert ChangeRecord.objects.filter(action="create").count() == 2 + 5 + 2
     created = ChangeRecord.objects.get(object_type="member", object_id=head.pk).changes
-    assert created["name"]["new"] == "张一" and created["health"] == {"label": "健康状况", "old": "", "new": "健康"}
+    # A new record's history names it (the record holds the rest): name, relation, masked ID and phone.
+    assert created["name"]["new"] == "张一" and created["relation"] == {"label": "与户主关系", "old": "", "new": "户主"}
+    assert set(created) == {"name", "relation", "id_number", "phone"}
     assert created["id_number"] == {"label": "身份证号", "old": "", "new": head.id_masked, "sensitive": True}
     assert ChangeRecord.objects.get(object_type="household", household=h2).changes["village_id"]["new"] == "西关村委会"
     event = AuditEvent.objects.get(action="ledger.import")

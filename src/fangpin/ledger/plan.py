@@ -120,7 +120,7 @@ class History:
     label: str
     action: str
     changes: dict[str, dict[str, Any]]  # for "create": only the sensitive entries; the rest is ``values``
-    values: dict[str, Any] | None = None  # a new record's filled-in values, rendered when written
+    values: dict[str, Any] | None = None  # a new record's identifying values (CREATED_FIELDS), rendered when written
 
 
 @dataclass
@@ -233,7 +233,7 @@ class Planner:
                 keys[hh_no] = hh_no
                 self.plan.new_households.append(r)
                 self.plan.history.append(History(hh_no, "household", ("new", len(self.plan.new_households) - 1),
-                                                 f"户 {hh_no}", "create", {}, r.household))
+                                                 f"户 {hh_no}", "create", {}, _created(r.household, "household")))
                 self.plan.count("households", "created")
                 continue
             keys[hh_no] = old["id"]
@@ -257,7 +257,8 @@ class Planner:
                 if r.phone:
                     changes["phone"] = _sensitive("联系电话", "", mask_phone(r.phone))
                 self.plan.history.append(History(key, "member", ("new", len(self.plan.new_members) - 1),
-                                                 r.member.get("name", ""), "create", changes, r.member))
+                                                 r.member.get("name", ""), "create", changes,
+                                                 _created(r.member, "member")))
                 self.plan.count("members", "created")
                 continue
             self.diff_member(key, r, old)
@@ -296,7 +297,7 @@ class Planner:
             if old is None:
                 self.plan.new_years.append((key, r))
                 self.plan.history.append(History(key, "householdyear", ("new", len(self.plan.new_years) - 1), label,
-                                                 "create", {}, {"year": r.year, **r.year_values}))
+                                                 "create", {}, {"year": r.year}))
                 self.plan.count("years", "created")
                 continue
             changes = L.changed_fields(old, r.year_values)
@@ -334,6 +335,15 @@ def _label(key: str) -> str:
 
 
 LABELS = {"village_id": "所在村", **{c.key: c.header for c in L.COLUMNS}}
+
+
+# A new record's history names it rather than listing every field: the record itself holds the
+# values, and a 200 k-row load wrote ~1 KB of JSON per member otherwise (half the write time).
+CREATED_FIELDS = {"household": ("village_id", "hh_type"), "member": ("name", "relation")}
+
+
+def _created(values: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {k: values[k] for k in CREATED_FIELDS[kind] if k in values}
 
 
 def _sensitive(label: str, old_masked: str, new_masked: str) -> dict[str, Any]:
