@@ -33,10 +33,11 @@ COPY_BATCH = 5000  # lines per write to the COPY stream
 
 
 def _constants(model: type[Model], columns: Sequence[str], fixed: dict[str, Any]) -> dict[str, Any]:
-    """The fixed columns plus the default of every other column not sent per row (NOT NULL ones too)."""
+    """The fixed columns plus the default of every other column not sent per row (NOT NULL ones too);
+    a primary key left out is numbered by the database."""
     out = dict(fixed)
     for f in model._meta.concrete_fields:
-        if f.column not in columns and f.column not in out:
+        if f.column not in columns and f.column not in out and not f.primary_key:
             out[f.column] = f.get_default()
     return out
 
@@ -181,7 +182,7 @@ HOUSEHOLD_COLUMNS = ("id", "hh_no", "village_id", *L.HOUSEHOLD_FIELDS)
 MEMBER_COLUMNS = ("id", "household_id", *L.MEMBER_FIELDS, "name_initials", "id_cipher", "id_index", "id_masked",
                   "sex", "birth_date", "phone_cipher", "phone_masked")
 YEAR_COLUMNS = ("id", "household_id", "year", *L.YEAR_FIELDS)
-HISTORY_COLUMNS = ("id", "household_id", "object_type", "object_id", "object_label", "action", "changes")
+HISTORY_COLUMNS = ("household_id", "object_type", "object_id", "object_label", "action", "changes")
 
 
 def _defaults(fields: Sequence[str]) -> list[tuple[str, Any]]:
@@ -197,6 +198,7 @@ class PlanWriter:
         self.new_ids: dict[str, list[int]] = {}
         self._pieces: dict[tuple[str, Any], str] = {}
         self.stamps = {"created_at": now, "updated_at": now}
+        self.as_text = connection.vendor == "postgresql"  # looked up once: the connection proxy is slow per row
 
     def write(self) -> None:
         self.insert_households()
@@ -271,7 +273,7 @@ class PlanWriter:
 
     def changes(self, h: Any) -> Any:
         """The history entry: JSON text for COPY, a dict for the ORM; a new record lists its filled fields."""
-        as_text = connection.vendor == "postgresql"
+        as_text = self.as_text
         if h.values is None:
             return changes_json(h.changes) if as_text else h.changes
         if not as_text:
@@ -291,14 +293,13 @@ class PlanWriter:
         return "{" + ", ".join(parts) + "}"
 
     def insert_history(self) -> None:
-        history = self.plan.history
-        ids = self.db.allocate(ChangeRecord, len(history))
+        # No ids drawn: nothing points at a history row, so the column's own default numbers them.
         new_ids, household_id, changes = self.new_ids, self.household_id, self.changes
         rows = [
-            (pk, household_id(h.household), h.object_type,
+            (household_id(h.household), h.object_type,
              h.ref if isinstance(h.ref, int) else new_ids[h.object_type][h.ref[1]], h.label[:100], h.action,
              changes(h))
-            for pk, h in zip(ids, history, strict=True)
+            for h in self.plan.history
         ]
         self.db.insert(ChangeRecord, HISTORY_COLUMNS, rows,
                        {"ts": self.now, "user_id": self.user_id, "source": self.source[:60]})
