@@ -157,3 +157,82 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_state}→{self.to_state}"
+
+
+APPLICATION_STATUS = [("matched", "已转入案件"), ("pending", "待村级登记核实"), ("registered", "已登记转入")]
+
+
+class PublicApplication(models.Model):
+    """A household's own application from the public page; kept even when the applicant is not registered
+    yet, so the village can register the household later. ID and phone only encrypted + blind-indexed."""
+
+    receipt_no = models.CharField("受理编号", max_length=20, unique=True)
+    submitted_at = models.DateTimeField("申请时间", db_index=True)
+    name = models.CharField("申请人", max_length=50)
+    id_cipher = models.CharField(max_length=120, editable=False)
+    id_index = models.CharField(max_length=40, db_index=True, editable=False)
+    id_masked = models.CharField("身份证号", max_length=18, editable=False)
+    phone_cipher = models.CharField(max_length=120, editable=False)
+    phone_index = models.CharField(max_length=40, db_index=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, editable=False)
+    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="所在村")
+    risk_type = models.CharField("风险类型", max_length=20)
+    text = models.CharField("困难情况", max_length=1000)
+    ip_hash = models.CharField(max_length=40, db_index=True, editable=False)  # keyed hash: rate limit only
+    status = models.CharField("状态", max_length=10, choices=APPLICATION_STATUS, default="pending")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT, verbose_name="线索")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, verbose_name="案件")
+
+    class Meta:
+        verbose_name = "农户自主申报"
+        verbose_name_plural = "农户自主申报"
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.id_masked}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village_id
+
+
+class VisitRecord(models.Model):
+    """A structured 排查 visit by village staff; its figures feed the core rules."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="visits",
+                                  verbose_name="农户")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="走访人")
+    visit_date = models.DateField("走访日期")
+    income_12m = models.DecimalField("近12个月家庭纯收入（元）", max_digits=12, decimal_places=2)
+    last_year_income = models.DecimalField("上年家庭纯收入（元）", max_digits=12, decimal_places=2, null=True,
+                                           blank=True)
+    medical_oop = models.DecimalField("医疗自付支出", max_digits=12, decimal_places=2, default=Decimal("0"))
+    schooling_exp = models.DecimalField("教育支出", max_digits=12, decimal_places=2, default=Decimal("0"))
+    disaster_loss = models.DecimalField("灾害损失", max_digits=12, decimal_places=2, default=Decimal("0"))
+    accident_exp = models.DecimalField("意外事故支出", max_digits=12, decimal_places=2, default=Decimal("0"))
+    labour_summary = models.CharField("劳动能力情况", max_length=300, blank=True)
+    food_ok = models.BooleanField("吃穿不愁", default=True)
+    education_ok = models.BooleanField("义务教育有保障", default=True)
+    medical_ok = models.BooleanField("基本医疗有保障", default=True)
+    housing_ok = models.BooleanField("住房安全有保障", default=True)
+    water_ok = models.BooleanField("饮水安全有保障", default=True)
+    consent_data_query = models.BooleanField("同意查询相关数据", default=False)
+    risk_flag = models.BooleanField("发现风险", default=False)
+    note = models.CharField("备注", max_length=1000, blank=True)
+    findings = models.JSONField("规则发现", default=list, blank=True)
+    policy = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT,
+                               verbose_name="适用政策")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT, verbose_name="线索")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "走访排查记录"
+        verbose_name_plural = "走访排查记录"
+        ordering = ["-visit_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"走访 {self.household_id} {self.visit_date}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.household.village_id
