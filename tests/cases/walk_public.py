@@ -1,3 +1,7 @@
-from tests.walk import Case  # noqa: F401
+from tests.walk import Case
 
-WALK: dict = {}
+WALK: dict = {
+    "public:apply": Case("public", lambda w, v: {}),
+    "public:villages": Case("public", lambda w, v: {}),
+    "public:status": Case("public", lambda w, v: {}),
+}
