@@ -5,5 +5,6 @@ from django.urls import include, path
 app_name = "cases"
 urlpatterns = [
     path("policy/", include("fangpin.cases.urls_policy")),
+    path("visits/", include("fangpin.cases.urls_visits")),
     path("", include("fangpin.cases.urls_work")),
 ]

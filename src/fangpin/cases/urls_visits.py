@@ -1,0 +1,11 @@
+"""Visit records (走访排查), logged-in, mounted at /cases/visits/ in the "cases" namespace."""
+
+from django.urls import path
+
+from fangpin.cases import visits
+
+urlpatterns: list = [
+    path("", visits.visit_list, name="visit_list"),
+    path("new/", visits.visit_new, name="visit_new"),
+    path("<int:pk>/", visits.visit_detail, name="visit_detail"),
+]
