@@ -30,6 +30,7 @@ system-deps:
 demo: install
 	FANGPIN_MODE=demo $(BIN)/fangpin migrate --no-input -v0
 	FANGPIN_MODE=demo $(BIN)/fangpin load_regions
+	FANGPIN_MODE=demo $(BIN)/fangpin seed_policy --province $(shell echo $(COUNTY) | cut -c1-2) --year 2026 --line 7300
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_data --county $(COUNTY) --seed $(SEED) --if-empty
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_users --county $(COUNTY)
 	@echo "演示系统： http://$(HOST):$(PORT)/  （登录账号见 README）"
