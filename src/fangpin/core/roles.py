@@ -35,18 +35,21 @@ class RoleSpec:
     unmask: bool = False  # may reveal a full ID number (audited each time)
     handle_cases: bool = False  # sees the identification pipeline and acts on its own level's steps
     manage_policy: bool = False  # edits the monitoring policy and holidays of its region
+    view_pipeline: bool = False  # sees the identification pipeline of its region (counts per sub-region)
 
 
 ROLES: dict[Role, RoleSpec] = {
     Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,
                            import_ledger=True, export_ledger=True, unmask=True, handle_cases=True),
     Role.TOWNSHIP: RoleSpec("乡镇", Level.TOWNSHIP, view_registry=True, edit_registry=True,
-                            import_ledger=True, export_ledger=True, unmask=True, handle_cases=True),
+                            import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
+                            view_pipeline=True),
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
-                          manage_policy=True),
-    Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True),
-    Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True),
+                          manage_policy=True, view_pipeline=True),
+    Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True),
+    Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
+                            view_pipeline=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
     Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True),
     Role.INSURER: RoleSpec("保险公司", None, view_registry=True),
