@@ -16,6 +16,23 @@ def _visit(world, village):
     return world.extra[key]
 
 
+def _application(world, village):
+    from fangpin import pii
+    from fangpin.cases.models import PublicApplication
+    from tests.conftest import new_id
+
+    key = ("application", village)
+    if key not in world.extra:
+        id_number = new_id(village[:6])
+        world.extra[key] = PublicApplication.objects.create(
+            receipt_no=f"SQ{village}", submitted_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            name=f"申请人{village[-4:]}", id_cipher=pii.encrypt(id_number), id_index=pii.id_index(id_number),
+            id_masked="130633********0011", phone_cipher=pii.encrypt("13900000000"),
+            phone_index=pii.phone_index("13900000000"), phone_masked="139****0000", village_id=village,
+            risk_type="因病", text="住院", ip_hash="x")
+    return world.extra[key]
+
+
 WALK: dict = {
     "public:apply": Case("public", lambda w, v: {}),
     "public:villages": Case("public", lambda w, v: {}),
@@ -24,4 +41,8 @@ WALK: dict = {
     "cases:visit_detail": Case("object", lambda w, v: {"pk": _visit(w, v).pk}, permission="handle_cases"),
     "cases:visit_list": Case("list", lambda w, v: ({}, "", f">{_visit(w, v).household.hh_no}<"),
                              permission="handle_cases"),
+    "cases:application_list": Case("list", lambda w, v: ({}, "", _application(w, v).receipt_no),
+                                   permission="handle_cases"),
+    "cases:application_match": Case("object", lambda w, v: {"pk": _application(w, v).pk}, permission="handle_cases",
+                                    post=lambda w, v: {}, ok_status=(405,)),
 }

@@ -147,3 +147,24 @@ def _progress(found: _Found) -> Progress:
     return Progress(found.receipt_no, timezone.localdate(found.submitted),
                     workflow.STATE_LABELS[case.state_enum], timezone.localdate(case.state_since), case.step_due,
                     case.closed_at is not None)
+
+
+@transaction.atomic
+def do_match_application(request, application_id: int) -> PublicApplication:
+    """A pending application whose applicant has since been registered: attach it to the household's case."""
+    app = PublicApplication.objects.select_for_update().get(pk=application_id)
+    if app.status != "pending":
+        raise CaseError("该申报已转入案件")
+    member = (Member.objects.select_related("household")
+              .filter(id_index=app.id_index, household__village__code__startswith=app.village_id[:6]).first())
+    if member is None:
+        raise CaseError(f"申请人（{app.id_masked}）尚未在本县登记，请先在农户台账中登记该户及成员")
+    details = {"id_masked": app.id_masked, "phone_masked": app.phone_masked, "risk_type": app.risk_type,
+               "text": app.text, "application": app.receipt_no}
+    lead = do_open_lead(member.household, "self", f"农户自主申报（{app.risk_type}）：{app.text}", details=details,
+                        user=request.user, request=request, now=app.submitted_at)
+    app.status, app.lead, app.case = "registered", lead, lead.case
+    app.save(update_fields=["status", "lead", "case"])
+    record(request, "public.match", obj=app, summary=f"自主申报转入案件 {app.id_masked}",
+           detail={"application": app.pk, "lead": lead.pk})
+    return app

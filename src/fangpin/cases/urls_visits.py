@@ -1,4 +1,4 @@
-"""Visit records (走访排查), logged-in, mounted at /cases/visits/ in the "cases" namespace."""
+"""Visit records (走访排查) and pending self-applications, logged-in, mounted at /cases/visits/ in the "cases" namespace."""
 
 from django.urls import path
 
@@ -8,4 +8,6 @@ urlpatterns: list = [
     path("", visits.visit_list, name="visit_list"),
     path("new/", visits.visit_new, name="visit_new"),
     path("<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("applications/", visits.application_list, name="application_list"),
+    path("applications/<int:pk>/match/", visits.application_match, name="application_match"),
 ]

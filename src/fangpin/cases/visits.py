@@ -10,14 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
-from fangpin.cases.models import VisitRecord
+from fangpin.cases.models import PublicApplication, VisitRecord
+from fangpin.cases.public_services import do_match_application
 from fangpin.cases.services import CaseError, do_open_lead, policy_for
 from fangpin.core.rules import HouseholdFacts, evaluate, suggest_category
 from fangpin.registry.models import Household
@@ -147,3 +150,28 @@ def visit_list(request):
         visits = visits.filter(household_id=request.GET["household"]) if request.GET["household"].isdigit() \
             else visits.none()
     return render(request, "cases/visit_list.html", {"visits": visits[:100]})
+
+
+# --- Self-applications waiting for the village (the applicant was not registered when applying) ----------
+
+@require("handle_cases")
+def application_list(request):
+    apps = scoped(PublicApplication.objects.select_related("village"), request.user, "village__code")
+    status = request.GET.get("status", "pending")
+    if status in {"pending", "matched", "registered"}:
+        apps = apps.filter(status=status)
+    return render(request, "cases/visit_applications.html", {"applications": apps[:200], "status": status})
+
+
+@require("handle_cases")
+def application_match(request, pk: int):
+    app = get_scoped_or_404(PublicApplication.objects, request.user, "village__code", pk=pk)
+    if request.method != "POST":  # after the scope check: out-of-scope ids answer 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        do_match_application(request, app.pk)
+    except CaseError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, f"申报 {app.receipt_no} 已转入该户的案件")
+    return redirect("cases:application_list")
