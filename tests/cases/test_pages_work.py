@@ -115,6 +115,20 @@ def test_queue_runs_a_bounded_number_of_queries(client, users, make_household, p
     assert body(response).count("办理</a>") == 12
 
 
+def test_a_plain_step_can_be_taken_right_from_the_queue(client, users, make_household, policy):
+    case = open_case(make_household(OWN_VILLAGE, hh_no="HH-QUICK"))
+    client.force_login(users["village"])
+    page = body(client.get(reverse("cases:queue")))
+    assert "开始核实</button>" in page and "不予纳入</button>" not in page  # a rejection needs a reason
+    response = client.post(reverse("cases:act", kwargs={"pk": case.pk}),
+                           {"action": "start_verify", "seen_state": "lead", "next": "queue"})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:queue")
+    case.refresh_from_db()
+    assert case.state == State.VERIFYING
+    page = body(client.get(reverse("cases:queue")))
+    assert "入户核实" in page and "提交</button>" in page
+
+
 # ---------------------------------------------------------------- acting from the pages
 
 
@@ -212,11 +226,17 @@ def test_detail_shows_findings_deadlines_leads_and_is_audited(client, users, mak
                   "基本医疗无保障", "住房安全无保障"):
         assert title in page, title
     assert "建议类别：<b>脱贫不稳定户</b>" in page and "因病" in page
+    Case.objects.filter(pk=case.pk).update(state=State.COUNTY_DECISION)
+    client.force_login(users["county"])
+    page = body(client.get(reverse("cases:detail", kwargs={"pk": case.pk})))
+    assert '<option value="脱贫不稳定户" selected>' in page  # the county starts from the core's suggestion
+    assert 'name="risk_types" value="因病" id="id_risk_types_0" checked' in page
     assert "农户自主申报" in page and "干部走访排查" in page  # both leads, with their channels
     assert case.step_due.strftime("%Y-%m-%d") in page and case.identification_due.strftime("%Y-%m-%d") in page
     assert reverse("registry:detail", kwargs={"pk": household.pk}) in page
-    event = AuditEvent.objects.get(action="case.view", object_id=str(case.pk))
-    assert event.region_code == OWN_VILLAGE
+    events = AuditEvent.objects.filter(action="case.view", object_id=str(case.pk))
+    assert [(e.username, e.region_code) for e in events.order_by("seq")] == [("village", OWN_VILLAGE),
+                                                                             ("county", OWN_VILLAGE)]
 
 
 def test_detail_without_a_registry_year_says_it_cannot_evaluate(client, users, make_household, policy):

@@ -70,11 +70,18 @@ def queue_for(user):
             .order_by(F("step_due").asc(nulls_last=True), "opened_at", "id"))
 
 
+def quick_actions(case: Case, role: str) -> list[tuple[str, str]]:
+    """Actions that need no reason and no step data: one button each, right in the queue."""
+    state = case.state_enum
+    return [(a.value, workflow.ACTION_LABELS[a]) for a in workflow.allowed_actions(state, Role(role))
+            if form_class(state, a) is ActForm and not needs_reason(state, a)]
+
+
 @require("handle_cases")
 def queue(request):
     page = Paginator(queue_for(request.user), QUEUE_PAGE).get_page(request.GET.get("page"))
     day = today()
-    rows = [(case, case.is_overdue(day)) for case in page]
+    rows = [(case, case.is_overdue(day), quick_actions(case, request.user.role)) for case in page]
     overdue_count = services.overdue(request.user, day).filter(state__in=queue_states(request.user.role)).count()
     return render(request, "cases/queue.html", {"page": page, "rows": rows, "today": day,
                                                 "overdue_count": overdue_count})
@@ -138,18 +145,19 @@ def detail(request, pk: int):
     case = get_scoped_or_404(Case.objects.select_related("household__village__parent", "policy"),
                              request.user, CASE_SCOPE, pk=pk)
     record(request, "case.view", obj=case, summary=f"查看案件 {case.pk}（户 {case.household.hh_no}）")
+    found = _findings(case)
     context = {
         "case": case, "household": case.household, "today": today(),
         "overdue": case.is_overdue(today()),
         "leads": case.leads.all(),
         "steps": case.steps.select_related("actor").order_by("at", "id"),
-        "actions": _action_forms(case, request.user),
-        **_findings(case),
+        "actions": _action_forms(case, request.user, found),
+        **found,
     }
     return render(request, "cases/detail.html", context)
 
 
-def _action_forms(case: Case, user) -> list[dict]:
+def _action_forms(case: Case, user, found: dict) -> list[dict]:
     """One form per action the user's role may take now (the core's ``allowed_actions``)."""
     try:
         role = Role(user.role)
@@ -161,8 +169,9 @@ def _action_forms(case: Case, user) -> list[dict]:
         cls = form_class(state, action)
         initial = {"action": action.value, "seen_state": state.value}
         form = cls(initial=initial, policy=case.policy) if cls is DecisionForm else cls(initial=initial)
-        if cls is DecisionForm:
-            form.initial.update(category=case.category, risk_types=case.risk_types)
+        if cls is DecisionForm:  # the core's suggestion is the starting point; the county decides
+            form.initial.update(category=case.category or found["suggested_category"] or "",
+                                risk_types=case.risk_types or found["suggested_risks"], effective_date=today())
         forms_.append({"action": action.value, "label": workflow.ACTION_LABELS[action], "form": form,
                        "needs_reason": needs_reason(state, action), "has_data": cls is not ActForm,
                        "danger": action in (Action.REJECT, Action.RETURN, Action.OBJECTION)})
@@ -210,7 +219,8 @@ def act(request, pk: int):
     case = get_scoped_or_404(Case.objects.select_related("policy"), request.user, CASE_SCOPE, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    back = redirect("cases:detail", pk=case.pk)
+    # From the queue's quick buttons the user goes back to the queue; anything else to the case.
+    back = redirect("cases:queue") if request.POST.get("next") == "queue" else redirect("cases:detail", pk=case.pk)
     form = _bound_form(request, case)
     if form is None or not form.is_valid():
         messages.error(request, error_text(form) if form is not None else "无效的办理动作")
