@@ -8,6 +8,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fangpin.audit.models import AuditEvent
@@ -104,15 +106,28 @@ def test_queue_puts_overdue_first_then_by_due_date(client, users, make_household
     assert [c.pk for c in views.queue_for(users["village"])] == [late.pk, soon.pk, later.pk]
 
 
-def test_queue_runs_a_bounded_number_of_queries(client, users, make_household, policy,
-                                                django_assert_max_num_queries):
+def queries_of(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), body(response)
+
+
+def test_queue_and_pipeline_queries_do_not_grow_with_the_cases(client, users, make_household, policy):
+    client.force_login(users["village"])
+    for _ in range(3):
+        open_case(make_household(OWN_VILLAGE))
+    few, _ = queries_of(client, reverse("cases:queue"))
     for _ in range(12):
         open_case(make_household(OWN_VILLAGE))
-    client.force_login(users["village"])
-    client.get(reverse("cases:queue"))  # warm the session and the user
-    with django_assert_max_num_queries(8):
-        response = client.get(reverse("cases:queue"))
-    assert body(response).count("办理</a>") == 12
+    many, page = queries_of(client, reverse("cases:queue"))
+    assert page.count("办理</a>") == 15
+    assert many == few <= 8, (few, many)
+    client.force_login(users["county"])
+    few, _ = queries_of(client, reverse("cases:pipeline"))
+    open_case(make_household(OTHER_TOWNSHIP_VILLAGE))
+    many, _ = queries_of(client, reverse("cases:pipeline"))
+    assert many == few <= 6, (few, many)
 
 
 def test_a_plain_step_can_be_taken_right_from_the_queue(client, users, make_household, policy):
