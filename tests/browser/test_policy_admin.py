@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fangpin.cases.models import PolicyVersion
-from tests.browser.conftest import browser, login, page  # noqa: F401 — fixtures
+from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("FANGPIN_SHOTS")  # a folder: screenshots for the note
@@ -23,7 +23,7 @@ def shot(tab, name: str) -> None:
         tab.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
-def test_county_admin_creates_a_version_and_the_village_sees_it(page, live_server, users):  # noqa: F811
+def test_county_admin_creates_a_version_and_the_village_sees_it(page, live_server, users):
     PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2026, 1, 1),
                                  version="13-2026-1", monitoring_line=Decimal("7300"))
     today = timezone.localdate()
