@@ -4,9 +4,11 @@ who may change what, validation in Chinese, audit rows."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from fangpin.audit.models import AuditEvent
@@ -181,3 +183,35 @@ def _clean(**changes) -> dict:
               "risk_types": ["因病"], "note": ""}
     values.update(changes)
     return values
+
+
+def test_policy_list_query_count_does_not_grow_with_versions(client, users, province_policy,
+                                                             django_assert_max_num_queries):
+    for n in range(2, 12):
+        PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2026, 1, n),
+                                     version=f"13-2026-{n}", monitoring_line=Decimal("7300"))
+    client.force_login(users["province"])
+    with django_assert_max_num_queries(8):
+        assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_saving_at_once_get_consecutive_numbers(users, province_policy):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    barrier, made = threading.Barrier(2), []
+
+    def save(line: str):
+        try:
+            barrier.wait()
+            made.append(do_create_policy_version(None, users["county"], _clean(monitoring_line=Decimal(line)),
+                                                 today=dt.date(2026, 11, 23)).version)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(line,)) for line in ("7600", "7700")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(made) == ["130633-2026-1", "130633-2026-2"]
