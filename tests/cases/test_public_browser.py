@@ -28,10 +28,10 @@ def test_household_applies_on_a_phone_and_checks_progress(page, live_server, reg
     page.get_by_label("申请人姓名").fill("周九")
     page.get_by_label("身份证号").fill(id_number)
     page.get_by_label("联系电话").fill("13912345678")
-    page.get_by_label("乡镇", exact=True).select_option("130633100")
+    page.locator("select[name=township]").select_option("130633100")
     expect(page.locator("#id_village option", has_text="东关村委会")).to_have_count(1)  # htmx swapped the villages
-    page.get_by_label("村", exact=True).select_option(OWN_VILLAGE)
-    page.get_by_label("风险类型").select_option("因病")
+    page.locator("select[name=village]").select_option(OWN_VILLAGE)
+    page.locator("select[name=risk_type]").select_option("因病")
     page.get_by_label("困难情况").fill("突发重病住院")
     page.get_by_label(re.compile("本人承诺")).check()
     page.get_by_role("button", name="提交申报").click()

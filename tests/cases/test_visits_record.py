@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangpin.audit.models import AuditEvent
 from fangpin.cases.models import Case, Lead, PolicyVersion, VisitRecord
@@ -92,3 +93,9 @@ def test_roles_without_handle_cases_are_refused(client, users, policy, make_hous
     client.force_login(users["department"])
     assert client.post(NEW, visit(household.hh_no, income_12m="100")).status_code == 403
     assert not VisitRecord.objects.exists()
+
+
+def test_form_offers_today_and_the_chosen_household(village_client, policy, make_household):
+    household = make_household(OWN_VILLAGE)
+    body = village_client.get(NEW + f"?household={household.pk}").content.decode()
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in body and f'value="{household.hh_no}"' in body

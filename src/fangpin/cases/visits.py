@@ -46,14 +46,15 @@ class VisitForm(forms.ModelForm):
         model = VisitRecord
         fields = ["visit_date", "income_12m", "last_year_income", *RIGID, "labour_summary", *CHECKS,
                   "consent_data_query", "risk_flag", "note"]
-        widgets = {"visit_date": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"visit_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                    "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.household: Household | None = None
-        self.fields["visit_date"].initial = timezone.localdate()
+        if not self.initial.get("visit_date"):  # the unsaved instance's None would hide a field initial
+            self.initial["visit_date"] = timezone.localdate()
         self.fields["risk_flag"].label = "发现风险（走访人判断需要纳入识别）"
         self.fields["consent_data_query"].label = "农户同意查询其相关数据（医保、民政、教育等）"
         self.order_fields(["hh_no"])
