@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from fangpin import pii
@@ -108,6 +109,17 @@ def _result(response) -> str:
     return re.search(r'<div class="card" id="result">(.*?)</div>\s*{?', response.content.decode(), re.S).group(1)
 
 
+def _without_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_csrf_is_enforced(policy):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(APPLY, form(new_id("130633"))).status_code == 403
+    assert strict.post(STATUS, {"id_number": new_id("130633"), "phone": "13900000000"}).status_code == 403
+    assert not PublicApplication.objects.exists()
+
+
 def test_status_shows_only_the_step_and_no_oracle(client, policy, make_household):
     household = make_household(OWN_VILLAGE, members=(("赵六", "head"), ("钱七", "spouse")))
     member = Member.objects.get(household=household, name="赵六")
@@ -121,5 +133,6 @@ def test_status_shows_only_the_step_and_no_oracle(client, policy, make_household
     stranger = client.post(STATUS, {"id_number": new_id("130633"), "phone": "13900000000"})
     assert wrong_phone.status_code == stranger.status_code == 200
     assert _result(wrong_phone) == _result(stranger) and "未查到" in _result(stranger)
+    assert _without_token(wrong_phone) == _without_token(stranger)  # the whole page, not only the result
     lookups = AuditEvent.objects.filter(action="public.status")
     assert lookups.count() == 3 and id_number not in str([(e.summary, e.detail) for e in lookups])
