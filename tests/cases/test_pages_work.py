@@ -236,7 +236,8 @@ def test_detail_shows_findings_deadlines_leads_and_is_audited(client, users, mak
     client.force_login(users["village"])
     page = body(client.get(reverse("cases:detail", kwargs={"pk": case.pk})))
     # 9,000 / 2 persons = 4,500 < 7,300; 25,000 medical > 20,000 last year; income fell 55 %.
-    assert "人均纯收入 4,500.00 元 &lt; 监测线 7,300.00 元" in page or "4,500" in page
+    assert "人均纯收入 4,500 元 &lt; 监测线 7,300 元" in page
+    assert "刚性支出 25,000 元（医疗自付 25,000 元）&gt; 上年家庭纯收入 20,000 元" in page
     for title in ("人均纯收入低于监测线", "刚性支出明显超过上年收入", "收入大幅缩减", "义务教育无保障",
                   "基本医疗无保障", "住房安全无保障"):
         assert title in page, title
@@ -245,10 +246,13 @@ def test_detail_shows_findings_deadlines_leads_and_is_audited(client, users, mak
     client.force_login(users["county"])
     page = body(client.get(reverse("cases:detail", kwargs={"pk": case.pk})))
     assert '<option value="脱贫不稳定户" selected>' in page  # the county starts from the core's suggestion
-    assert 'name="risk_types" value="因病" id="id_risk_types_0" checked' in page
+    assert 'name="risk_types" value="因病" id="id_submit_risk_types_0" checked' in page
     assert "农户自主申报" in page and "干部走访排查" in page  # both leads, with their channels
     assert case.step_due.strftime("%Y-%m-%d") in page and case.identification_due.strftime("%Y-%m-%d") in page
     assert reverse("registry:detail", kwargs={"pk": household.pk}) in page
+    head = Member.objects.get(name="王大")
+    assert f"王大（{head.id_masked}）" in page and decrypt(head.id_cipher) not in page
+    assert page.count('id="id_return_reason"') == 1 and page.count('id="id_reject_reason"') == 1
     events = AuditEvent.objects.filter(action="case.view", object_id=str(case.pk))
     assert [(e.username, e.region_code) for e in events.order_by("seq")] == [("village", OWN_VILLAGE),
                                                                              ("county", OWN_VILLAGE)]

@@ -151,6 +151,7 @@ def detail(request, pk: int):
         "overdue": case.is_overdue(today()),
         "leads": case.leads.all(),
         "steps": case.steps.select_related("actor").order_by("at", "id"),
+        "head": Member.objects.filter(household=case.household, relation="head").order_by("status", "id").first(),
         "actions": _action_forms(case, request.user, found),
         **found,
     }
@@ -167,8 +168,9 @@ def _action_forms(case: Case, user, found: dict) -> list[dict]:
     forms_ = []
     for action in workflow.allowed_actions(state, role):
         cls = form_class(state, action)
-        initial = {"action": action.value, "seen_state": state.value}
-        form = cls(initial=initial, policy=case.policy) if cls is DecisionForm else cls(initial=initial)
+        # each action's form gets its own element ids: several forms share field names on one page
+        kw = {"initial": {"action": action.value, "seen_state": state.value}, "auto_id": f"id_{action.value}_%s"}
+        form = cls(policy=case.policy, **kw) if cls is DecisionForm else cls(**kw)
         if cls is DecisionForm:  # the core's suggestion is the starting point; the county decides
             form.initial.update(category=case.category or found["suggested_category"] or "",
                                 risk_types=case.risk_types or found["suggested_risks"], effective_date=today())
