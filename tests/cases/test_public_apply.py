@@ -60,6 +60,7 @@ def test_registered_applicant_attaches_a_lead_to_the_household_case(client, poli
     lead = Lead.objects.get(receipt_no=receipt)
     assert lead.channel == "self" and lead.case.household == household
     assert lead.details["id_masked"] == member.id_masked and id_number not in str(lead.details)
+    assert lead.details["name_matches_registry"] is False  # applied as 王五, registered as 张三
     app = PublicApplication.objects.get(receipt_no=receipt)
     assert app.status == "matched" and app.case == lead.case
     # a second application attaches to the same open case

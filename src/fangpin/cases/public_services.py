@@ -69,6 +69,8 @@ def do_public_apply(request, app: Application, now: dt.datetime | None = None) -
                "text": app.text, "village": app.village_code}
     lead = None
     if member is not None:
+        # Someone may type another person's ID: the lead says so, the village verifies in person.
+        details["name_matches_registry"] = member.name == app.name
         try:
             lead = do_open_lead(member.household, "self", f"农户自主申报（{app.risk_type}）：{app.text}",
                                 details=details, request=request, now=now)
