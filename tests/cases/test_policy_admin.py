@@ -30,7 +30,8 @@ def province_policy(regions):
 def form_data(**changes) -> dict:
     data = {"year": 2026, "effective_from": "2026-12-01", "monitoring_line": "7600", "collapse_ratio": "0.5",
             "rigid_factor": "1", "stable_months": 6, "verify_days": 5, "identification_days": 15, "notice_days": 5,
-            "followup_interval_days": 30, "risk_types": "因病\n因残\n因学", "note": ""}
+            "followup_interval_days": 30, "risk_types": "因病\n因残\n因学",
+            "rigid_items": ["medical_oop", "schooling_exp"], "note": ""}
     data.update(changes)
     return data
 
@@ -119,6 +120,8 @@ def test_versions_of_another_county_are_not_shown(client, users, province_policy
     ({"risk_types": " \n "}, "风险类型：至少填写一种"),
     ({"risk_types": "因" * 21}, "过长：每种不超过 20 个字"),
     ({"monitoring_line": ""}, "监测线（元/人·年）：必填"),
+    ({"rigid_items": []}, "计入刚性支出的项目：至少选择一项"),
+    ({"rigid_items": ["salary"]}, "计入刚性支出的项目：选项无效"),
     ({"effective_from": "2026-13-01"}, "生效日期：格式不正确"),
     ({"effective_from": "2020-01-01"}, "与年度 2026 不符"),
 ])
@@ -180,7 +183,7 @@ def _clean(**changes) -> dict:
     values = {"year": 2026, "effective_from": dt.date(2026, 12, 1), "monitoring_line": Decimal("7600"),
               "collapse_ratio": Decimal("0.5"), "rigid_factor": Decimal("1"), "stable_months": 6, "verify_days": 5,
               "identification_days": 15, "notice_days": 5, "followup_interval_days": 30,
-              "risk_types": ["因病"], "note": ""}
+              "risk_types": ["因病"], "rigid_items": ["medical_oop"], "note": ""}
     values.update(changes)
     return values
 
@@ -215,3 +218,13 @@ def test_two_admins_saving_at_once_get_consecutive_numbers(users, province_polic
     for t in threads:
         t.join()
     assert sorted(made) == ["130633-2026-1", "130633-2026-2"]
+
+
+def test_rigid_items_chosen_reach_the_core_policy(client, users, province_policy):
+    post_as(client, users["county"], rigid_items=["medical_oop", "disaster_loss"])
+    version = PolicyVersion.objects.get(region_id="130633")
+    assert version.as_core().rigid_items == ("medical_oop", "disaster_loss")
+    assert province_policy.as_core().rigid_items == ("medical_oop", "schooling_exp", "disaster_loss", "accident_exp")
+    client.force_login(users["village"])
+    page = client.get(reverse("cases:policy_detail", kwargs={"pk": version.pk})).content.decode()
+    assert "灾害损失" in page and "教育支出" not in page

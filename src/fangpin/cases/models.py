@@ -33,6 +33,8 @@ class PolicyVersion(models.Model):
     notice_days = models.PositiveSmallIntegerField("公示天数（不少于）", default=5)
     followup_interval_days = models.PositiveSmallIntegerField("回访间隔（天）", default=30)
     risk_types = models.JSONField("风险类型", default=list)
+    # Which expenditures count as rigid (keys of core.rules facts); empty means the core's default list.
+    rigid_items = models.JSONField("刚性支出项目", default=list, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -53,6 +55,7 @@ class PolicyVersion(models.Model):
             identification_days=self.identification_days, notice_days=self.notice_days,
             followup_interval_days=self.followup_interval_days,
             risk_types=tuple(self.risk_types or DEFAULT_RISK_TYPES),
+            **({"rigid_items": tuple(self.rigid_items)} if self.rigid_items else {}),
         )
 
 

@@ -8,10 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from fangpin.cases.models import PolicyVersion
-from fangpin.core.policy import DEFAULT_RISK_TYPES
+from fangpin.core.policy import DEFAULT_RISK_TYPES, Policy
 
 MAX_RISK_TYPE_LEN = 20
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The expenditures a visit records (VisitRecord columns, core.rules facts) that may count as rigid.
+RIGID_CHOICES = [("medical_oop", "医疗自付支出"), ("schooling_exp", "教育支出"), ("disaster_loss", "灾害损失"),
+                 ("accident_exp", "意外事故支出")]
+DEFAULT_RIGID_ITEMS = list(Policy.__dataclass_fields__["rigid_items"].default)
 
 
 class RiskTypesField(forms.CharField):
@@ -43,12 +47,14 @@ class RiskTypesField(forms.CharField):
 
 class PolicyVersionForm(forms.ModelForm):
     risk_types = RiskTypesField(label="风险类型（每行一种）")
+    rigid_items = forms.MultipleChoiceField(label="计入刚性支出的项目", choices=RIGID_CHOICES,
+                                            widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = PolicyVersion
         fields = ["year", "effective_from", "monitoring_line", "collapse_ratio", "rigid_factor", "stable_months",
                   "verify_days", "identification_days", "notice_days", "followup_interval_days", "risk_types",
-                  "note"]
+                  "rigid_items", "note"]
         widgets = {"effective_from": DATE_INPUT}
         help_texts = {
             "monitoring_line": "家庭年人均纯收入低于此线的纳入监测（原则上为国家扶贫标准的 1.5 倍）",
@@ -63,9 +69,12 @@ class PolicyVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # An unset list on the base version means "the national defaults": show them so they can be edited.
         self.initial["risk_types"] = self.initial.get("risk_types") or list(DEFAULT_RISK_TYPES)
+        self.initial["rigid_items"] = self.initial.get("rigid_items") or DEFAULT_RIGID_ITEMS
         for field in self.fields.values():
             field.error_messages["required"] = f"{field.label}：必填"
             field.error_messages["invalid"] = f"{field.label}：格式不正确"
+        self.fields["rigid_items"].error_messages["required"] = "计入刚性支出的项目：至少选择一项"
+        self.fields["rigid_items"].error_messages["invalid_choice"] = "计入刚性支出的项目：选项无效"
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]

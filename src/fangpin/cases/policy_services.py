@@ -21,7 +21,7 @@ from fangpin.core.regions import Level, ancestors
 from fangpin.regions.models import Region
 
 POLICY_FIELDS = ("year", "effective_from", "monitoring_line", "collapse_ratio", "rigid_factor", "stable_months",
-                 "verify_days", "identification_days", "notice_days", "followup_interval_days", "risk_types", "note")
+                 "verify_days", "identification_days", "notice_days", "followup_interval_days", "risk_types", "rigid_items", "note")
 POLICY_LEVELS = (Level.PROVINCE, Level.COUNTY)
 
 

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts.access import require
 from fangpin.cases import policy_services as services
 from fangpin.cases.models import Holiday
-from fangpin.cases.policy_forms import DeadlinePreviewForm, HolidayForm, PolicyVersionForm
+from fangpin.cases.policy_forms import (
+    DEFAULT_RIGID_ITEMS,
+    RIGID_CHOICES,
+    DeadlinePreviewForm,
+    HolidayForm,
+    PolicyVersionForm,
+)
 from fangpin.core.regions import ancestors
 
 HISTORY_SHOWN = 200
@@ -44,7 +50,10 @@ def policy_detail(request, pk: int):
     if version is None:
         raise Http404("政策版本不存在或不在您的查看范围内")
     current = services.in_force(request.user, timezone.localdate())
-    return render(request, "cases/policy_detail.html", {"version": version, "current": current})
+    labels = dict(RIGID_CHOICES)
+    rigid_labels = [labels.get(k, k) for k in version.rigid_items or DEFAULT_RIGID_ITEMS]
+    return render(request, "cases/policy_detail.html",
+                  {"version": version, "current": current, "rigid_labels": rigid_labels})
 
 
 @require("manage_policy")
