@@ -11,13 +11,12 @@ from playwright.sync_api import expect
 
 from fangpin import pii
 from fangpin.cases.models import Lead, PolicyVersion
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.conftest import OWN_VILLAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_household_applies_on_a_phone_and_checks_progress(page, live_server, regions, make_household):  # noqa: F811
+def test_household_applies_on_a_phone_and_checks_progress(page, live_server, regions, make_household):
     PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2020, 1, 1), version="13-2026-1",
                                  monitoring_line=Decimal("7300"))
     household = make_household(OWN_VILLAGE, members=(("周九", "head"),))
