@@ -7,14 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fangpin.audit.models import AuditEvent
 from fangpin.cases import views
-from fangpin.cases.models import Case, CaseStep, Lead, PolicyVersion
+from fangpin.cases.models import Case, CaseStep, Lead
 from fangpin.cases.services import do_case_action, do_open_lead
 from fangpin.core.workflow import State
 from fangpin.pii import decrypt
@@ -29,11 +28,6 @@ REVIEW = {"date": "2026-11-25", "attendance": "31", "votes_for": "29", "votes_ag
 def at(y, m, d, h=10):
     return dt.datetime(y, m, d, h, tzinfo=TZ)
 
-
-@pytest.fixture
-def policy(regions):
-    return PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2020, 1, 1),
-                                        version="13-2026-1", monitoring_line=Decimal("7300"))
 
 
 def open_case(household, when=None) -> Case:

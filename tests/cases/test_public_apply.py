@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from fangpin import pii
 from fangpin.audit.models import AuditEvent
-from fangpin.cases.models import Case, Lead, PolicyVersion, PublicApplication
+from fangpin.cases.models import Case, Lead, PublicApplication
 from fangpin.cases.public_services import APPLY_LIMIT
 from fangpin.core.idcard import parse_id
 from fangpin.registry.models import Member
@@ -22,11 +19,6 @@ from tests.conftest import OWN_VILLAGE, new_id
 APPLY = reverse("public:apply")
 STATUS = reverse("public:status")
 
-
-@pytest.fixture
-def policy(regions):
-    return PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2020, 1, 1),
-                                        version="13-2026-1", monitoring_line=Decimal("7300"))
 
 
 def form(id_number: str, phone: str = "13912345678", **extra) -> dict:

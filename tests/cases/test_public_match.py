@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
-from fangpin.cases.models import Lead, PolicyVersion, PublicApplication
+from fangpin.cases.models import Lead, PublicApplication
 from fangpin.cases.public_services import STATUS_LIMIT
 from fangpin.core.idcard import parse_id
 from fangpin.registry.models import Household, Member
@@ -19,11 +16,6 @@ from tests.conftest import OWN_VILLAGE, new_id
 APPLY = reverse("public:apply")
 STATUS = reverse("public:status")
 
-
-@pytest.fixture
-def policy(regions):
-    return PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2020, 1, 1),
-                                        version="13-2026-1", monitoring_line=Decimal("7300"))
 
 
 def apply(client, id_number: str, village: str = OWN_VILLAGE) -> PublicApplication:

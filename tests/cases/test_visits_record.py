@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.audit.models import AuditEvent
-from fangpin.cases.models import Case, Lead, PolicyVersion, VisitRecord
+from fangpin.cases.models import Case, Lead, VisitRecord
 from tests.conftest import OWN_VILLAGE, SIBLING_VILLAGE
 
 NEW = reverse("cases:visit_new")
 
-
-@pytest.fixture
-def policy(regions):
-    return PolicyVersion.objects.create(region_id="13", year=2026, effective_from=dt.date(2020, 1, 1),
-                                        version="13-2026-1", monitoring_line=Decimal("7300"))
 
 
 @pytest.fixture
