@@ -21,6 +21,10 @@ def context_for(user) -> dict:
         context.update(_figures(user))
     if context["kind"] == "supervisor" and user.region.level < Level.VILLAGE:
         context["children"] = child_counts(user)
+    if context["kind"] == "supervisor" and user.region.level == Level.COUNTY:
+        from fangpin.cases.scale import county_scale  # cases builds on accounts, not the reverse
+
+        context["scale"] = county_scale(user.region)
     if context["kind"] == "admin":
         context["tools"] = _tools(user)
     return context

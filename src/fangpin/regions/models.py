@@ -12,6 +12,8 @@ class Region(models.Model):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
                                db_constraint=False)
     retired = models.BooleanField("已撤销", default=False)
+    # 深度贫困县: the monitored scale may reach 10 % instead of about 5 %.
+    deep_poverty = models.BooleanField("深度贫困县", default=False, db_default=False)  # raw bulk loads omit it
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
