@@ -31,6 +31,7 @@ from fangpin.cases.forms import (
 )
 from fangpin.cases.models import Case
 from fangpin.core import workflow
+from fangpin.core.income import RIGID_FIELDS
 from fangpin.core.regions import CODE_LENGTHS, Level
 from fangpin.core.roles import Role
 from fangpin.core.rules import HouseholdFacts, evaluate, suggest_category, suggest_risk_types
@@ -193,8 +194,7 @@ def household_facts(household: Household) -> tuple[HouseholdFacts, int] | None:
     facts = HouseholdFacts(
         household_type=household.hh_type, persons=len(members), net_income=latest.net_income,
         last_year_net_income=previous.net_income if previous else None,
-        rigid={"medical_oop": latest.medical_oop, "schooling_exp": latest.schooling_exp,
-               "disaster_loss": latest.disaster_loss, "accident_exp": latest.accident_exp},
+        rigid={field: getattr(latest, field) for field in RIGID_FIELDS},
         housing_safety=household.housing_safety, water=household.water,
         dropouts=sum(1 for schooling, _, _ in members if schooling == "dropout"),
         uninsured=sum(1 for _, insured, _ in members if not insured),

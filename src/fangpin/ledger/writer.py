@@ -236,7 +236,7 @@ class PlanWriter:
             values = r.member
             fields = [values.get(k, d) for k, d in defaults]
             idn, phone = r.idn, r.phone or ""
-            yield (pk, self.household_id(key), *fields, initials(fields[0]), sealer.seal(idn.value), index,
+            yield (pk, self.household_id(key), *fields, name_initials(fields[0]), sealer.seal(idn.value), index,
                    idn.masked, idn.sex, idn.birth_date, sealer.seal(phone), mask_phone(phone) if phone else "")
 
     def insert_years(self) -> None:
@@ -258,7 +258,7 @@ class PlanWriter:
             values = dict(u.values)
             changed = list(u.changed)
             if "name" in changed:
-                values["name_initials"] = initials(values["name"])
+                values["name_initials"] = name_initials(values["name"])
                 changed.append("name_initials")
             if "phone" in changed:
                 values.update(phone_columns(values.pop("phone")))
@@ -326,22 +326,6 @@ def changes_json(changes: dict[str, dict[str, Any]]) -> str:
 
 def _created_entry(key: str, shown: str) -> dict[str, Any]:
     return {"label": LABELS[key], "old": "", "new": shown}
-
-
-_INITIALS: dict[str, str] = {}
-
-
-def initials(name: str) -> str:
-    """registry.people.name_initials, character by character with a memo: pinyin per distinct name
-    was the slowest step of a large import. A name whose reading depends on a multi-character
-    phrase may differ in rare cases; the search box matches on these letters only."""
-    out = []
-    for char in name:
-        letter = _INITIALS.get(char)
-        if letter is None:
-            letter = _INITIALS[char] = name_initials(char)
-        out.append(letter)
-    return "".join(out)
 
 
 def _fill(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:

@@ -247,10 +247,6 @@ def load_regions(rows: RegionFileRows | list[RegionRow], *, retire_missing: bool
     return result
 
 
-def load_bundled_hebei() -> LoadResult:
-    return load_regions(read_region_files([BUNDLED_HEBEI]))
-
-
 # --- business verbs of the regions page (audited) ---------------------------------------------
 
 
