@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "fangpin.registry",
     "fangpin.ledger",
     "fangpin.cases",
+    "fangpin.plans",
+    "fangpin.api",
     "fangpin.demo",
 ]
 

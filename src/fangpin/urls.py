@@ -22,5 +22,7 @@ urlpatterns = [
     path("audit/", include("fangpin.audit.urls")),
     path("regions/", include("fangpin.regions.urls")),
     path("cases/", include("fangpin.cases.urls")),
+    path("plans/", include("fangpin.plans.urls")),
+    path("api/", include("fangpin.api.urls")),
     path("apply/", include("fangpin.cases.urls_public")),
 ]

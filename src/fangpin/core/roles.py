@@ -36,6 +36,7 @@ class RoleSpec:
     handle_cases: bool = False  # sees the identification pipeline and acts on its own level's steps
     manage_policy: bool = False  # edits the monitoring policy and holidays of its region
     view_pipeline: bool = False  # sees the identification pipeline of its region (counts per sub-region)
+    handle_referrals: bool = False  # accepts, records and closes assistance measures referred to it
 
 
 ROLES: dict[Role, RoleSpec] = {
@@ -51,8 +52,8 @@ ROLES: dict[Role, RoleSpec] = {
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
                             view_pipeline=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
-    Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True),
-    Role.INSURER: RoleSpec("保险公司", None, view_registry=True),
+    Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True),
+    Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True),
     # 三员: none of them reads personal data.
     Role.SYSADMIN: RoleSpec("系统管理员", None, manage_users=True, manage_regions=True),
     Role.SECADMIN: RoleSpec("安全管理员", None),

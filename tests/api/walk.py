@@ -1,0 +1,3 @@
+"""Access walk of the API endpoints."""
+
+WALK: dict = {}

@@ -1,0 +1,3 @@
+"""Access walk of the assistance-plan pages."""
+
+WALK: dict = {}
