@@ -183,3 +183,24 @@ def test_two_users_approving_at_once_make_one_transition(make_household, users, 
         t.join()
     assert sorted(outcomes) == ["ok", "stale"]
     assert CaseStep.objects.filter(case_id=case_id, to_state="village_review").count() == 1
+
+
+def test_county_decision_keeps_the_findings_and_their_policy_version(make_household, users, policy):
+    from fangpin.registry.models import HouseholdYear
+
+    household = make_household()  # two members
+    zero = Decimal("0")
+    # net income 9,000 for 2 persons = 4,500 per person < 7,300; medical 12,000 > 9,000 income
+    HouseholdYear.objects.create(household=household, year=2026, wage=Decimal("9000"), business=zero,
+                                 property_income=zero, transfer=zero, production_cost=zero,
+                                 medical_oop=Decimal("12000"), schooling_exp=zero, disaster_loss=zero,
+                                 accident_exp=zero)
+    case_id = do_open_lead(household, "self", "申请", now=at(2026, 11, 2)).case_id
+    walk_to(case_id, users, State.COUNTY_DECISION, at(2026, 11, 2))
+    assert Case.objects.get(pk=case_id).findings == []  # only the decision takes the snapshot
+    do_case_action(users["county"], case_id, "submit", seen_state="county_decision", data=DECISION,
+                   now=at(2026, 11, 20))
+    findings = {f["rule"]: f for f in Case.objects.get(pk=case_id).findings}
+    assert set(findings) == {"income_below_line", "rigid_over_income"}
+    assert findings["income_below_line"]["text"] == "人均纯收入 4,500 元 < 监测线 7,300 元"
+    assert {f["policy_version"] for f in findings.values()} == {"13-2026-1"}

@@ -93,6 +93,8 @@ class Case(models.Model):
     identification_due = models.DateField("识别办结期限", null=True, blank=True)
     notice_ends = models.DateField("公示截止", null=True, blank=True)
     effective_date = models.DateField("纳入监测日期", null=True, blank=True)
+    # The rules' findings when the county decided (each names the policy version that produced it).
+    findings = models.JSONField("纳入时研判结果", default=list, blank=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
 
     class Meta:

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from fangpin.accounts.access import scoped
 from fangpin.audit.services import record
+from fangpin.cases.facts import household_facts
 from fangpin.cases.models import Case, CaseStep, Holiday, Lead, PolicyVersion
 from fangpin.core import workflow
 from fangpin.core.regions import ancestors
 from fangpin.core.roles import Role
+from fangpin.core.rules import evaluate
 from fangpin.core.workdays import DEFAULT_CALENDAR, WorkCalendar
 from fangpin.core.workflow import Action, State
 
@@ -154,10 +156,21 @@ def _updates_for(case: Case, nxt: State, data: dict[str, Any], now: dt.datetime,
         updates["notice_ends"] = today + dt.timedelta(days=case.policy.notice_days)
     if nxt is State.MONITORING and case.state_enum is State.COUNTY_DECISION:
         updates.update(category=data["category"], risk_types=list(data["risk_types"]),
-                       effective_date=_as_date(data.get("effective_date")) or today)
+                       effective_date=_as_date(data.get("effective_date")) or today,
+                       findings=findings_snapshot(case))
     if nxt in (State.REJECTED, State.ELIMINATED):
         updates["closed_at"] = now
     return updates
+
+
+def findings_snapshot(case: Case) -> list[dict[str, Any]]:
+    """The rules' findings on the household's registry facts under the case's policy, as stored data."""
+    found = household_facts(case.household)
+    if found is None:
+        return []
+    return [{"rule": f.rule, "title": f.title, "text": f.text, "figures": f.figures,
+             "risk_types": list(f.risk_types), "policy_version": f.policy_version}
+            for f in evaluate(found[0], case.policy.as_core())]
 
 
 def _as_date(value: Any) -> dt.date | None:

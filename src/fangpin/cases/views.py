@@ -21,6 +21,7 @@ from django.utils import timezone
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.cases import services
+from fangpin.cases.facts import household_facts
 from fangpin.cases.forms import (
     ActForm,
     DecisionForm,
@@ -31,13 +32,12 @@ from fangpin.cases.forms import (
 )
 from fangpin.cases.models import Case
 from fangpin.core import workflow
-from fangpin.core.income import RIGID_FIELDS
 from fangpin.core.regions import CODE_LENGTHS, Level
 from fangpin.core.roles import Role
-from fangpin.core.rules import HouseholdFacts, evaluate, suggest_category, suggest_risk_types
+from fangpin.core.rules import evaluate, suggest_category, suggest_risk_types
 from fangpin.core.workflow import Action, IllegalTransition, State
 from fangpin.regions.models import Region
-from fangpin.registry.models import Household, HouseholdYear, Member
+from fangpin.registry.models import Household, Member
 
 CASE_SCOPE = "household__village__code"
 QUEUE_PAGE = 50
@@ -179,27 +179,6 @@ def _action_forms(case: Case, user, found: dict) -> list[dict]:
                        "needs_reason": needs_reason(state, action), "has_data": cls is not ActForm,
                        "danger": action in (Action.REJECT, Action.RETURN, Action.OBJECTION)})
     return forms_
-
-
-def household_facts(household: Household) -> tuple[HouseholdFacts, int] | None:
-    """The rules' view of a household from its latest registry year (None without one), and the
-    number of members able to work (for the suggested risk types)."""
-    years = list(HouseholdYear.objects.filter(household=household).order_by("-year")[:2])
-    if not years:
-        return None
-    latest = years[0].as_core()
-    previous = years[1].as_core() if len(years) > 1 and years[1].year == years[0].year - 1 else None
-    members = list(Member.objects.filter(household=household, status="active")
-                   .values_list("schooling", "med_insurance", "labour"))
-    facts = HouseholdFacts(
-        household_type=household.hh_type, persons=len(members), net_income=latest.net_income,
-        last_year_net_income=previous.net_income if previous else None,
-        rigid={field: getattr(latest, field) for field in RIGID_FIELDS},
-        housing_safety=household.housing_safety, water=household.water,
-        dropouts=sum(1 for schooling, _, _ in members if schooling == "dropout"),
-        uninsured=sum(1 for _, insured, _ in members if not insured),
-    )
-    return facts, sum(1 for _, _, labour in members if labour in ("full", "weak"))
 
 
 def _findings(case: Case) -> dict:
