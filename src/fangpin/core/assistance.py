@@ -6,6 +6,7 @@ The suggestion is advice for the helper (帮扶责任人), who chooses and recor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 MEASURES: dict[str, tuple[str, str]] = {  # code → (group, label)
     "industry_grant": ("产业帮扶", "产业奖补"),
@@ -119,3 +120,70 @@ def suggest_measures(h: HouseholdProfile) -> list[Suggestion]:
             seen.add(s.code)
             result.append(s)
     return result
+
+
+# ---------------------------------------------------------------- measure status
+
+class MeasureStatus(StrEnum):
+    PLANNED = "planned"      # 已计划
+    REFERRED = "referred"    # 已转办（待部门接收）
+    ACCEPTED = "accepted"    # 已接收（部门落实中）
+    DONE = "done"            # 已落实
+    CANCELLED = "cancelled"  # 已取消
+
+
+class MeasureAction(StrEnum):
+    REFER = "refer"        # 转办到部门
+    ACCEPT = "accept"      # 部门接收
+    DECLINE = "decline"    # 部门退回（须说明理由），回到已计划
+    COMPLETE = "complete"  # 落实完成
+    CANCEL = "cancel"      # 取消（须说明理由）
+
+
+MEASURE_STATUS_LABELS = {
+    MeasureStatus.PLANNED: "已计划", MeasureStatus.REFERRED: "已转办", MeasureStatus.ACCEPTED: "已接收",
+    MeasureStatus.DONE: "已落实", MeasureStatus.CANCELLED: "已取消",
+}
+MEASURE_ACTION_LABELS = {
+    MeasureAction.REFER: "转办", MeasureAction.ACCEPT: "接收", MeasureAction.DECLINE: "退回",
+    MeasureAction.COMPLETE: "落实完成", MeasureAction.CANCEL: "取消",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureMove:
+    next_status: MeasureStatus
+    needs_reason: bool = False
+    by_department: bool = False  # the department (or insurer) the measure was referred to acts
+
+
+_P, _R, _A, _D, _C = (MeasureStatus.PLANNED, MeasureStatus.REFERRED, MeasureStatus.ACCEPTED,
+                      MeasureStatus.DONE, MeasureStatus.CANCELLED)
+MEASURE_MOVES: dict[tuple[MeasureStatus, MeasureAction], MeasureMove] = {
+    (_P, MeasureAction.REFER): MeasureMove(_R),
+    (_P, MeasureAction.COMPLETE): MeasureMove(_D),  # the village does it itself
+    (_R, MeasureAction.ACCEPT): MeasureMove(_A, by_department=True),
+    (_R, MeasureAction.DECLINE): MeasureMove(_P, needs_reason=True, by_department=True),
+    (_A, MeasureAction.COMPLETE): MeasureMove(_D, by_department=True),
+    (_P, MeasureAction.CANCEL): MeasureMove(_C, needs_reason=True),
+    (_R, MeasureAction.CANCEL): MeasureMove(_C, needs_reason=True),
+    (_A, MeasureAction.CANCEL): MeasureMove(_C, needs_reason=True),
+}
+
+
+class IllegalMeasureMove(Exception):
+    """A move the table does not allow, or one without its required reason; ``str()`` is Chinese."""
+
+
+def next_status(status: MeasureStatus, action: MeasureAction, reason: str = "") -> MeasureStatus:
+    move = MEASURE_MOVES.get((status, action))
+    if move is None:
+        raise IllegalMeasureMove(f"措施“{MEASURE_STATUS_LABELS[status]}”时不能{MEASURE_ACTION_LABELS[action]}")
+    if move.needs_reason and not reason.strip():
+        raise IllegalMeasureMove(f"{MEASURE_ACTION_LABELS[action]}须填写理由")
+    return move.next_status
+
+
+def measure_actions(status: MeasureStatus, *, by_department: bool) -> list[MeasureAction]:
+    """The moves open at ``status`` to the office (``by_department=False``) or to the department."""
+    return [a for (s, a), m in MEASURE_MOVES.items() if s is status and m.by_department is by_department]
