@@ -35,6 +35,8 @@ def _pipeline(world: World, village: str):
 
 
 WALK = {
+    # the page shows a count for the user's own region only; POST is covered in test_adopt
+    "cases:adopt": Case("page", lambda w, v: {}, permission="manage_policy"),
     "cases:queue": Case("list", _queue, permission="handle_cases", show_in_scope=False),
     "cases:pipeline": Case("list", _pipeline, permission="view_pipeline", show_in_scope=False),
     "cases:detail": Case("object", lambda w, v: {"pk": walk_case(w, v).pk}, permission="handle_cases"),

@@ -76,7 +76,8 @@ class Holiday(models.Model):
 
 
 STATE_CHOICES = [(s.value, workflow.STATE_LABELS[s]) for s in workflow.State]
-CHANNEL_CHOICES = [("self", "农户自主申报"), ("visit", "干部走访排查"), ("screening", "部门筛查预警")]
+CHANNEL_CHOICES = [("self", "农户自主申报"), ("visit", "干部走访排查"), ("screening", "部门筛查预警"),
+                   ("ledger", "存量监测对象")]
 
 
 class Case(models.Model):

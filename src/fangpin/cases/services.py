@@ -166,11 +166,13 @@ def _updates_for(case: Case, nxt: State, data: dict[str, Any], now: dt.datetime,
 def findings_snapshot(case: Case) -> list[dict[str, Any]]:
     """The rules' findings on the household's registry facts under the case's policy, as stored data."""
     found = household_facts(case.household)
-    if found is None:
-        return []
+    return stored_findings(evaluate(found[0], case.policy.as_core())) if found else []
+
+
+def stored_findings(findings) -> list[dict[str, Any]]:
+    """Findings as JSON data; each keeps the policy version that produced it."""
     return [{"rule": f.rule, "title": f.title, "text": f.text, "figures": f.figures,
-             "risk_types": list(f.risk_types), "policy_version": f.policy_version}
-            for f in evaluate(found[0], case.policy.as_core())]
+             "risk_types": list(f.risk_types), "policy_version": f.policy_version} for f in findings]
 
 
 def _as_date(value: Any) -> dt.date | None:

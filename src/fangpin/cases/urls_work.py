@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fangpin.cases import views
+from fangpin.cases import adopt, views
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
     path("open/<int:household_pk>/", views.open_lead, name="open"),
+    path("adopt/", adopt.adopt_page, name="adopt"),
 ]

@@ -48,11 +48,14 @@ class Action(StrEnum):
     REJECT = "reject"      # end the case, with a reason; the record stays
     OBJECTION = "objection_upheld"  # a substantiated objection during a notice sends the case back
     START_ELIMINATION = "start_elimination"
+    # Not a move: the record that an existing 监测户 (from the ledger) was taken into a case born
+    # in MONITORING. It is in no transition, so no one can "adopt" a case forward.
+    ADOPT = "adopt"
 
 
 ACTION_LABELS = {
     Action.START_VERIFY: "开始核实", Action.SUBMIT: "提交", Action.RETURN: "退回", Action.REJECT: "不予纳入",
-    Action.OBJECTION: "异议成立", Action.START_ELIMINATION: "启动风险消除",
+    Action.OBJECTION: "异议成立", Action.START_ELIMINATION: "启动风险消除", Action.ADOPT: "存量纳入",
 }
 
 
