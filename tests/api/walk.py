@@ -1,3 +1,37 @@
-"""Access walk of the API endpoints."""
+"""Access walk of the API endpoints (JSON bodies: markers are quoted values)."""
 
-WALK: dict = {}
+from __future__ import annotations
+
+from tests.cases.walk_public import _visit
+from tests.cases.walk_work import walk_case
+from tests.walk import Case, World
+
+
+def _cases(world: World, village: str):
+    # By state: every role with handle_cases sees the in-scope lead (the default queue is per role).
+    return {}, "state=lead", f'"hh_no": "{walk_case(world, village).household.hh_no}"'
+
+
+def _pipeline(world: World, village: str):
+    walk_case(world, village)
+    return {}, "", world.households[village].village.name
+
+
+WALK = {
+    "api:api-root": Case("public", lambda w, v: {}),
+    "api:openapi-json": Case("public", lambda w, v: {}),
+    "api:docs": Case("public", lambda w, v: {}),
+    # POST-only: a GET answers 405 (JSON) to anyone, the walk only checks it is reachable without login.
+    "api:public_apply": Case("public", lambda w, v: {}, ok_status=(405,)),
+    "api:public_status": Case("public", lambda w, v: {}, ok_status=(405,)),
+    "api:visits": Case("list", lambda w, v: ({}, "", f'"hh_no": "{_visit(w, v).household.hh_no}"'),
+                       permission="handle_cases"),
+    "api:visit": Case("object", lambda w, v: {"visit_id": _visit(w, v).pk}, permission="handle_cases"),
+    "api:cases": Case("list", _cases, permission="handle_cases"),
+    "api:case": Case("object", lambda w, v: {"case_id": walk_case(w, v).pk}, permission="handle_cases"),
+    "api:case_actions": Case("object", lambda w, v: {"case_id": walk_case(w, v).pk}, permission="handle_cases",
+                             ok_status=(405,), post=lambda w, v: {"action": "start_verify", "seen_state": "lead"}),
+    "api:household_leads": Case("object", lambda w, v: {"household_id": w.households[v].pk},
+                                permission="handle_cases", ok_status=(405,), post=lambda w, v: {"summary": "被拒绝"}),
+    "api:pipeline": Case("list", _pipeline, permission="view_pipeline", show_in_scope=False),
+}

@@ -1,4 +1,51 @@
-"""HTTP API with an OpenAPI document (mounted at /api/)."""
+"""HTTP API with an OpenAPI document (mounted at /api/).
+
+Ninja's views authenticate themselves (token or session), so they are exempt from the login
+middleware; a caller without either who is not asking for JSON (a browser) is sent to the login
+page like everywhere else, and one asking for JSON gets 401.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.urls import URLPattern, path
+
+from fangpin.api import views
+from fangpin.api.api import api
+from fangpin.api.errors import json_405
 
 app_name = "api"
-urlpatterns: list = []
+PUBLIC = {"api-root", "openapi-json", "public_apply", "public_status"}
+
+
+def _wrap(view, public: bool):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        anonymous = not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META
+        if not public and anonymous and "application/json" not in request.headers.get("Accept", ""):
+            return redirect_to_login(request.get_full_path())
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            return json_405(response)
+        return response
+
+    wrapper.csrf_exempt = True  # ninja checks CSRF itself for session callers
+    return login_not_required(wrapper)
+
+
+def _patterns() -> list:
+    result = []
+    for pattern in api.urls[0]:
+        assert isinstance(pattern, URLPattern)
+        if pattern.name == "api-root":
+            pattern = path("", views.index, name="api-root")
+        pattern.callback = _wrap(pattern.callback, pattern.name in PUBLIC)
+        result.append(pattern)
+    return result
+
+
+urlpatterns: list = [
+    *_patterns(),
+    path("docs", views.docs, name="docs"),
+]
