@@ -143,10 +143,51 @@ def test_office_holidays_move_deadlines(make_household, users, policy):
     assert case.step_due == dt.date(2026, 12, 1)  # 25, 26, 27, 30 Nov, 1 Dec
 
 
+def followups(users, case_id, *visits):
+    from fangpin.plans.services import do_record_followup
+
+    for day, income in visits:  # two persons; 7,300 a person is the line
+        do_record_followup(users["village"], case_id, visit_date=day, income_12m=Decimal(income), persons=2,
+                           now=at(day.year, day.month, day.day, 18))
+
+
+def test_elimination_needs_the_core_criteria_and_keeps_the_check(make_household, users, policy):
+    case_id = do_open_lead(make_household(), "self", "申请", now=at(2026, 11, 2)).case_id
+    walk_to(case_id, users, State.MONITORING, at(2026, 11, 2))  # effective 2026-12-10
+    with pytest.raises(CaseError, match="收入稳定超过监测线仅 0 个月，须满 6 个月"):
+        do_case_action(users["township"], case_id, "start_elimination", seen_state="monitoring")
+    followups(users, case_id, (dt.date(2026, 12, 15), "20000"), (dt.date(2027, 3, 15), "20000"),
+              (dt.date(2027, 5, 20), "20000"))
+    with pytest.raises(CaseError, match="仅 5 个月"):
+        do_case_action(users["township"], case_id, "start_elimination", seen_state="monitoring")
+    followups(users, case_id, (dt.date(2027, 6, 20), "20000"))
+    case = do_case_action(users["township"], case_id, "start_elimination", seen_state="monitoring",
+                          now=at(2027, 6, 21))
+    assert case.state == State.ELIM_VERIFYING
+    step = CaseStep.objects.filter(case_id=case_id).latest("id")
+    assert step.data["elimination_check"] == {"eligible": True, "missing": [], "keep_monitoring": ""}
+
+
+def test_elimination_refused_for_a_household_living_on_social_security(make_household, users, policy):
+    from fangpin.registry.models import Member
+
+    household = make_household(is_dibao=True)
+    Member.objects.filter(household=household).update(labour="none")
+    case_id = do_open_lead(household, "self", "申请", now=at(2026, 11, 2)).case_id
+    walk_to(case_id, users, State.MONITORING, at(2026, 11, 2))
+    followups(users, case_id, (dt.date(2026, 12, 15), "20000"), (dt.date(2027, 6, 20), "20000"))
+    with pytest.raises(CaseError, match="继续监测"):
+        do_case_action(users["township"], case_id, "start_elimination", seen_state="monitoring",
+                       now=at(2027, 6, 21))
+    assert Case.objects.get(pk=case_id).state == State.MONITORING
+
+
 def test_eliminated_case_closes_and_the_household_can_reenter(make_household, users, policy):
     household = make_household()
     case_id = do_open_lead(household, "self", "申请", now=at(2026, 11, 2)).case_id
-    now = walk_to(case_id, users, State.MONITORING, at(2026, 11, 2))
+    walk_to(case_id, users, State.MONITORING, at(2026, 11, 2))
+    followups(users, case_id, (dt.date(2026, 12, 15), "20000"), (dt.date(2027, 6, 20), "20000"))
+    now = at(2027, 6, 21)
     do_case_action(users["township"], case_id, "start_elimination", seen_state="monitoring", now=now)
     do_case_action(users["village"], case_id, "submit", seen_state="elim_verifying", now=now)
     do_case_action(users["village"], case_id, "submit", seen_state="elim_review", data=REVIEW, now=now)

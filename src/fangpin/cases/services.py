@@ -100,8 +100,28 @@ def _open_case(household, channel: str, now: dt.datetime) -> Case:
         return Case.objects.select_for_update().get(household=household, closed_at__isnull=True)
 
 
+def _check_elimination(case: Case, action: Action, data: dict[str, Any]) -> None:
+    """Starting elimination, and the county's approval of it, need the core's criteria met now
+    (income above the line long enough, guarantees secure, big spending resolved); the check is
+    kept in the step's data so the record shows what the decision rested on."""
+    state = case.state_enum
+    if not ((state is State.MONITORING and action is Action.START_ELIMINATION)
+            or (state is State.ELIM_DECISION and action is Action.SUBMIT)):
+        return
+    from fangpin.plans.services import elimination_check  # plans builds on cases, not the reverse
+
+    check = elimination_check(case)
+    data["elimination_check"] = {"eligible": check.eligible, "missing": list(check.missing),
+                                 "keep_monitoring": check.keep_monitoring or ""}
+    if check.keep_monitoring:
+        raise CaseError(f"不能标注风险消除：{check.keep_monitoring}")
+    if not check.eligible:
+        raise CaseError("尚不符合风险消除条件：" + "；".join(check.missing))
+
+
 def _check_step_data(case: Case, action: Action, data: dict[str, Any], today: dt.date) -> None:
     """What each step must record before it can move on (the procedure's paperwork)."""
+    _check_elimination(case, action, data)
     if action is not Action.SUBMIT:
         return
     state = case.state_enum
