@@ -24,6 +24,7 @@ from fangpin.core.regions import Level
 from fangpin.regions.models import Region
 
 PRINT_CSS = "fangpin/print.css"
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A personal mobile number (11 digits from 13x–19x): a notice prints an office's phone, never a person's.
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PHONE = re.compile(r"^[0-9()（）\- ]{3,20}$")
@@ -51,7 +52,7 @@ class NoticeForm(forms.Form):
                              choices=[("", "全部"), *((k, v["short"]) for k, v in ns.KINDS.items())])
     phone = forms.CharField(label="监督电话", required=False, max_length=20)
     contact = forms.CharField(label="异议受理单位", required=False, max_length=60)
-    date = forms.DateField(label="落款日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="落款日期", required=False, widget=DATE)
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
@@ -60,14 +61,15 @@ class NoticeForm(forms.Form):
 class AnnouncementForm(forms.Form):
     """Options of a county announcement: the period it covers, its 文号 and issuing office."""
 
-    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起始日期", required=False, widget=DATE)
+    end = forms.DateField(label="截止日期", required=False, widget=DATE)
     doc_no = forms.CharField(label="文号", required=False, max_length=50,
                              widget=forms.TextInput(attrs={"placeholder": "如 易防返贫办〔2026〕12号"}))
-    office = forms.CharField(label="发布单位", required=False, max_length=60)
+    office = forms.CharField(label="发布单位", required=False, max_length=60,
+                             widget=forms.TextInput(attrs={"placeholder": "默认：县防止返贫监测帮扶工作领导小组办公室"}))
     phone = forms.CharField(label="监督电话", required=False, max_length=20)
     region = forms.CharField(label="公告范围", required=False, max_length=12)
-    date = forms.DateField(label="落款日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="落款日期", required=False, widget=DATE)
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
