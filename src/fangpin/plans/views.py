@@ -20,7 +20,7 @@ from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.cases.models import Case
 from fangpin.core.assistance import MeasureStatus, measure_actions
-from fangpin.core.elimination import GUARANTEE_LABELS
+from fangpin.core.elimination import GUARANTEE_LABELS, check_elimination
 from fangpin.plans import services
 from fangpin.plans.forms import (
     CompleteForm,
@@ -60,6 +60,7 @@ def plan(request, case_pk: int):
                                auto_id="id_m_%s")
     members = Member.objects.filter(household=case.household, status="active")
     followups = list(FollowUp.objects.filter(case=case).select_related("visitor").order_by("-visit_date", "-id"))
+    facts = services.elimination_facts(case)
     helper_initial = ({"helper_name": plan_.helper_name, "helper_unit": plan_.helper_unit, "note": plan_.note,
                        "helper_user": plan_.helper_user_id} if plan_ else None)
     context = {
@@ -76,8 +77,8 @@ def plan(request, case_pk: int):
                                       auto_id="id_f_%s"),
         "followups": followups,
         "due": services.followup_status(case, day, followups[0].visit_date if followups else None),
-        "check": services.elimination_check(case),
-        "facts": services.elimination_facts(case),
+        "check": check_elimination(facts, case.policy.as_core()),
+        "facts": facts,
         "guarantee_labels": GUARANTEE_LABELS,
     }
     return render(request, "plans/plan.html", context)
