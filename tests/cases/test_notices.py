@@ -338,3 +338,23 @@ def test_announcement_print_is_audited(client, users, decisions):
     assert event.region_code == "130633" and event.detail["doc_no"] == "易防返贫办〔2026〕12号"
     assert sorted(event.detail["cases"]) == sorted([decisions["included"].pk, decisions["eliminated"].pk])
     assert "纳入 1 户，消除 1 户" in event.summary
+
+
+def test_announcement_queries_do_not_grow_with_households(client, users, make_household, policy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = {"category": "边缘易致贫户", "risk_types": ["因灾"], "effective_date": "2026-11-01"}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("cases:notice_county")).status_code == 200
+        return len(ctx)
+
+    client.force_login(users["county"])
+    decided(make_household(OWN_VILLAGE), users, days_ago=1, policy=policy, data=data)
+    count()  # the first audit row creates the chain head
+    few = count()
+    for village in (OWN_VILLAGE, SIBLING_VILLAGE, OTHER_TOWNSHIP_VILLAGE, SIBLING_VILLAGE):
+        decided(make_household(village), users, days_ago=2, policy=policy, data=data)
+    assert count() == few

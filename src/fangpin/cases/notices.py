@@ -141,7 +141,7 @@ def _village_context(request, code: str):
     context = {
         "village": village, "township": township, "docs": docs,
         "phone": data["phone"], "contact": data["contact"] or f"{village.name}或{township}人民政府",
-        "date": data["date"] or today(), "query": request.GET.urlencode(),
+        "date": data["date"] or today(),
         "case_ids": [row.case_id for doc in docs for row in doc["rows"]],
     }
     return context, form
@@ -209,7 +209,7 @@ def _announcement_context(request):
     context = {
         "region": region, "county": county, "start": start, "end": end, "doc_no": data["doc_no"].strip(),
         "office": data["office"].strip() or f"{county.name}{ns.DEFAULT_OFFICE}", "phone": data["phone"],
-        "date": data["date"] or today(), "query": request.GET.urlencode(),
+        "date": data["date"] or today(),
         "included": found["included"], "eliminated": found["eliminated"],
         "included_count": sum(len(g.rows) for g in found["included"]),
         "eliminated_count": sum(len(g.rows) for g in found["eliminated"]),
