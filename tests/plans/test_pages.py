@@ -28,6 +28,7 @@ def test_plan_page_shows_household_suggestions_and_check_and_is_audited(client, 
     assert "建议措施" in body and "务工就业推荐" in body and "?adopt=job_placement" in body
     assert "收入稳定超过监测线仅 0 个月，须满 6 个月" in body
     assert "已超期" in body  # monitored since 2026-01-05 and never visited
+    assert f'name="visit_date" value="{timezone.localdate():%Y-%m-%d}"' in body  # date inputs need the ISO form
     event = AuditEvent.objects.filter(action="plan.view").last()
     assert event.object_id == str(case.pk) and event.user_id == users["village"].pk
 

@@ -11,7 +11,8 @@ from fangpin.core.phone import PhoneError, normalise_phone
 from fangpin.core.regions import ancestors
 from fangpin.plans.models import MEASURE_CHOICES, REFERRAL_TARGET_CHOICES
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+# type=date inputs need the ISO form to show an initial value
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class HelperForm(forms.Form):
