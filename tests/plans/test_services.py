@@ -69,6 +69,8 @@ def test_helper_needs_a_name_and_an_account_over_the_household(users, case, make
     with pytest.raises(PlanError, match="责任人账户"):
         do_save_plan(users["county"], case.pk, helper_name="王", helper_user=users["department"].__class__(
             username="x", role="village", region_id=OTHER_TOWNSHIP_VILLAGE))
+    with pytest.raises(PlanError, match="干部账户"):
+        do_save_plan(users["county"], case.pk, helper_name="王", helper_user=users["department"])
     plan = do_save_plan(users["county"], case.pk, helper_name="王", helper_user=users["township"])
     assert plan.helper_user == users["township"]
 

@@ -141,9 +141,9 @@ def do_save_plan(user, case_id: int, *, helper_name: str, helper_unit: str = "",
     check_case_open_for_assistance(case)
     if not helper_name.strip():
         raise PlanError("帮扶责任人：请填写姓名")
-    if helper_user is not None and not (helper_user.region_id
+    if helper_user is not None and not (helper_user.can("handle_cases") and helper_user.region_id
                                         and case.household.village_id.startswith(helper_user.region_id)):
-        raise PlanError("责任人账户须属于该户所在的村、乡镇或县")
+        raise PlanError("责任人账户须为该户所在村、乡镇或县的干部账户")
     plan = _ensure_plan(case, user)
     old = {"helper_name": plan.helper_name, "helper_unit": plan.helper_unit, "phone": plan.helper_phone_masked}
     plan.helper_name, plan.helper_unit, plan.note = helper_name.strip()[:50], helper_unit.strip()[:100], note[:1000]
