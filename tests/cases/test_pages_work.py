@@ -304,3 +304,23 @@ def test_open_lead_from_a_household_opens_or_attaches_and_redirects(client, user
     assert client.post(reverse("cases:open", kwargs={"household_pk": other.pk}),
                        {"summary": "越权"}).status_code == 404
     assert not Case.objects.filter(household=other).exists()
+
+
+def test_monitoring_case_links_its_plan_and_explains_what_elimination_still_needs(client, users, make_household,
+                                                                                  policy):
+    from fangpin.plans.services import do_record_followup
+
+    case = open_case(make_household(OWN_VILLAGE))
+    decision = {"category": "边缘易致贫户", "risk_types": ["因病"], "effective_date": "2026-01-05"}
+    case = move(case, users, ("village", "start_verify", {}), ("village", "submit", {}),
+                ("village", "submit", REVIEW))
+    Case.objects.filter(pk=case.pk).update(notice_ends=dt.date(2026, 1, 1))  # the notice period is over
+    case = move(case, users, ("village", "submit", {}), ("township", "submit", {}), ("county", "submit", decision))
+    client.force_login(users["village"])
+    page = body(client.get(reverse("cases:detail", kwargs={"pk": case.pk})))
+    assert reverse("plans:case", kwargs={"case_pk": case.pk}) in page
+    assert "暂不符合风险消除条件" in page and "仅 0 个月" in page
+    for day in (dt.date(2026, 1, 10), dt.date(2026, 7, 10)):
+        do_record_followup(users["village"], case.pk, visit_date=day, income_12m=Decimal("30000"), persons=2)
+    page = body(client.get(reverse("cases:detail", kwargs={"pk": case.pk})))
+    assert "符合风险消除条件" in page and "暂不符合" not in page

@@ -154,9 +154,26 @@ def detail(request, pk: int):
         "steps": case.steps.select_related("actor").order_by("at", "id"),
         "head": Member.objects.filter(household=case.household, relation="head").order_by("status", "id").first(),
         "actions": _action_forms(case, request.user, found),
+        "assisted": case.state_enum in ASSISTED_STATES,
+        "elimination": _elimination(case),
+        "in_notice": case.state_enum in (State.NOTICE, State.ELIM_NOTICE),
         **found,
     }
     return render(request, "cases/detail.html", context)
+
+
+# A plan, follow-ups and the elimination check belong to monitoring and the elimination path.
+ASSISTED_STATES = frozenset({State.MONITORING, State.ELIM_VERIFYING, State.ELIM_REVIEW, State.ELIM_NOTICE,
+                             State.ELIM_DECISION})
+
+
+def _elimination(case: Case):
+    """The core's elimination check where it matters: before starting and before approving elimination."""
+    if case.state_enum not in ASSISTED_STATES:
+        return None
+    from fangpin.plans.services import elimination_check  # plans builds on cases
+
+    return elimination_check(case)
 
 
 def _action_forms(case: Case, user, found: dict) -> list[dict]:
