@@ -82,6 +82,11 @@ class Session(APIKeyCookie):
         self.permission, self.scope = permission, scope
         super().__init__(csrf=True)
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None  # no session: nothing to forge, the caller gets 401 (not a CSRF 403)
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = request.user
         if not user.is_authenticated or not user.is_active:

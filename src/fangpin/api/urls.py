@@ -1,8 +1,8 @@
 """HTTP API with an OpenAPI document (mounted at /api/).
 
 Ninja's views authenticate themselves (token or session), so they are exempt from the login
-middleware; a caller without either who is not asking for JSON (a browser) is sent to the login
-page like everywhere else, and one asking for JSON gets 401.
+middleware; a GET without either that does not ask for JSON (a browser) is sent to the login page
+like everywhere else; any other unauthenticated call gets a JSON 401.
 """
 
 from functools import wraps
@@ -23,7 +23,8 @@ def _wrap(view, public: bool):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         anonymous = not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META
-        if not public and anonymous and "application/json" not in request.headers.get("Accept", ""):
+        browsing = request.method in ("GET", "HEAD") and "application/json" not in request.headers.get("Accept", "")
+        if not public and anonymous and browsing:
             return redirect_to_login(request.get_full_path())
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
