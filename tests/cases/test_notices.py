@@ -161,6 +161,14 @@ def test_a_personal_or_malformed_phone_is_refused(client, users, policy, phone, 
     assert "监督电话" in body(response) and message in body(response)
 
 
+def test_an_unknown_kind_or_date_is_refused(client, users, policy):
+    client.force_login(users["village"])
+    response = client.get(village_url(OWN_VILLAGE, kind="all"))
+    assert response.status_code == 400 and "公示类型" in body(response)
+    response = client.get(village_url(OWN_VILLAGE, date="2026-02-30"))
+    assert response.status_code == 400 and "落款日期" in body(response)
+
+
 # ---------------------------------------------------------------- scope and audit
 
 

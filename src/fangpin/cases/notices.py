@@ -118,7 +118,7 @@ def index(request):
         region = user.region
         townships = Region.objects.filter(parent=region, level=Level.TOWNSHIP, retired=False).order_by("code")
         context.update(villages=ns.villages_in_notice(user), form=NoticeForm(),
-                       announcement_form=AnnouncementForm(initial={"start": start, "end": end}),
+                       announcement_form=AnnouncementForm(initial={"start": start, "end": end, "date": end}),
                        region_choices=[(region.code, f"{region.name}（全部）"),
                                        *townships.values_list("code", "name")])
     return render(request, "cases/notice_index.html", context)
