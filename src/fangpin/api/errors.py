@@ -98,8 +98,9 @@ def install(api: NinjaAPI) -> None:
         for name, messages in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for message in messages:
+                prefixed = label and not str(message).startswith(str(label))  # the forms often name it already
                 errors.append({"field": "" if name == "__all__" else name,
-                               "message": f"{label}：{message}" if label else message})
+                               "message": f"{label}：{message}" if prefixed else str(message)})
         detail = "；".join(e["message"] for e in errors) or "请求内容不正确"
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
