@@ -98,7 +98,7 @@ def install(api: NinjaAPI) -> None:
         for name, messages in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for message in messages:
-                prefixed = label and not str(message).startswith(str(label))  # the forms often name it already
+                prefixed = label and "：" not in str(message)  # the forms often name the field already
                 errors.append({"field": "" if name == "__all__" else name,
                                "message": f"{label}：{message}" if prefixed else str(message)})
         detail = "；".join(e["message"] for e in errors) or "请求内容不正确"
@@ -107,6 +107,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         message = str(exc.message)
+        if message.startswith("Cannot parse request body"):  # DEBUG appends the parser's English
+            message = "Cannot parse request body"
         return api.create_response(request, {"detail": FRAMEWORK_MESSAGES.get(message, message)},
                                    status=exc.status_code)
 
