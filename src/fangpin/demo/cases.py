@@ -91,10 +91,13 @@ def _at_risk(village_code: str, rng: random.Random) -> list[Household]:
     """Households of the village (not 监测户) the rules flag, in a seeded order."""
     households = list(Household.objects.filter(village_id=village_code).exclude(hh_type="jiance").order_by("pk"))
     policy = policy_for(village_code, timezone.localdate()).as_core()
-    flagged = [h for h in households if (found := facts_for([h]).get(h.pk)) and evaluate(found[0], policy)]
-    pool = flagged or households
-    rng.shuffle(pool)
-    return pool
+    facts = facts_for(households)
+    flagged = [h for h in households if (found := facts.get(h.pk)) and evaluate(found[0], policy)]
+    chosen = {h.pk for h in flagged}
+    others = [h for h in households if h.pk not in chosen]
+    rng.shuffle(flagged)
+    rng.shuffle(others)
+    return flagged + others  # the rules' households first; a small village borrows from the rest
 
 
 def _pipeline(result: DemoCasesResult, users: dict[str, User], village_code: str, village_user: User,
@@ -149,10 +152,11 @@ def _drive(case_id: int, target: State, users: dict[str, User], start: dt.date, 
 def _plans(result: DemoCasesResult, users: dict[str, User], village_code: str, rng: random.Random,
            today: dt.date) -> None:
     """Plans for the demo village's monitoring objects: a helper, suggested measures (some referred to the
-    medical-insurance department or the insurer), monthly follow-ups; two households are now stable."""
+    medical-insurance department or the insurer), monthly follow-ups; three households are now stable and one is on its way out."""
     cases = list(Case.objects.filter(household__village_id=village_code, state=State.MONITORING)
                  .select_related("household", "policy").order_by("pk"))
     village = users["village"]
+    leaving = False
     for n, case in enumerate(cases[:8]):
         plans.do_save_plan(village, case.pk, helper_name=HELPERS[n % len(HELPERS)], helper_unit="县乡村振兴局驻村工作队",
                            helper_phone=f"1390312{rng.randrange(10**4):04d}")
@@ -168,8 +172,9 @@ def _plans(result: DemoCasesResult, users: dict[str, User], village_code: str, r
                 plans.do_refer_measure(village, measure.pk, department_kind="insurer")
             elif k == 0 and n % 2 == 0:
                 plans.do_complete_measure(village, measure.pk, result="已落实", done_date=today - dt.timedelta(days=30))
-        result.followups += _followups(village, case, stable=n < 2, rng=rng, today=today)
-        if n == 1 and plans.elimination_check(case).eligible:  # a stable household on its way out
+        result.followups += _followups(village, case, stable=n < 3, rng=rng, today=today)
+        if n >= 1 and not leaving and plans.elimination_check(case).eligible:  # a stable household on its way out
+            leaving = True
             do_case_action(users["township"], case.pk, "start_elimination", seen_state="monitoring",
                            now=_at(today - dt.timedelta(days=3)))
             do_case_action(village, case.pk, "submit", seen_state="elim_verifying", now=_at(today - dt.timedelta(days=1)))
