@@ -130,3 +130,16 @@ def test_measures_and_helper_come_from_the_plan(client, users, world):
     assert (row["hh_no"], row["label"], row["amount"], row["department"]) == (
         world["inside"].hh_no, "医疗救助", 3200.5, "医保局")
     assert row["status"] == "已转办"
+
+
+def test_the_documented_layout_lists_every_column():
+    from pathlib import Path
+
+    from fangpin.cases.national import LAYOUT_VERSION
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "national-export.md").read_text(encoding="utf-8")
+    assert LAYOUT_VERSION in doc
+    for name, columns in LAYOUT.items():
+        section = doc.split(f"### {name}")[1].split("###")[0]
+        assert [line.split("|")[2].strip() for line in section.splitlines() if line.startswith("| ") and
+                line.split("|")[1].strip().isdigit()] == [c.header for c in columns]
