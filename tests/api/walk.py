@@ -17,6 +17,14 @@ def _pipeline(world: World, village: str):
     return {}, "", world.households[village].village.name
 
 
+def _token(world: World, village: str | None):
+    from fangpin.api.tokens import do_issue_token
+
+    if "api.token" not in world.extra:
+        world.extra["api.token"] = do_issue_token(world.users["village"], "遍历")[0]
+    return {"pk": world.extra["api.token"].pk}
+
+
 WALK = {
     "api:api-root": Case("public", lambda w, v: {}),
     "api:openapi-json": Case("public", lambda w, v: {}),
@@ -34,4 +42,7 @@ WALK = {
     "api:household_leads": Case("object", lambda w, v: {"household_id": w.households[v].pk},
                                 permission="handle_cases", ok_status=(405,), post=lambda w, v: {"summary": "被拒绝"}),
     "api:pipeline": Case("list", _pipeline, permission="view_pipeline", show_in_scope=False),
+    # my tokens: a user only ever sees and revokes their own (not region-bound data)
+    "api:tokens": Case("page", lambda w, v: {}, permission="handle_cases"),
+    "api:token_revoke": Case("page", _token, permission="handle_cases", ok_status=(405,)),
 }

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.urls import URLPattern, path
 
-from fangpin.api import views
+from fangpin.api import token_views, views
 from fangpin.api.api import api
 from fangpin.api.errors import json_405
 
@@ -49,4 +49,6 @@ def _patterns() -> list:
 urlpatterns: list = [
     *_patterns(),
     path("docs", views.docs, name="docs"),
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
 ]
