@@ -24,7 +24,7 @@ from fangpin.audit.services import record
 from fangpin.cases import services
 from fangpin.cases.forms import ActForm, DecisionForm, OpenLeadForm, form_class, needs_reason
 from fangpin.cases.models import Case
-from fangpin.cases.views import CASE_SCOPE, _findings, pipeline_rows, queue_for, today
+from fangpin.cases.views import CASE_SCOPE, case_findings, pipeline_rows, queue_for, today
 from fangpin.core import workflow
 from fangpin.core.roles import Role
 from fangpin.core.workflow import Action, IllegalTransition, State
@@ -228,7 +228,7 @@ def case_detail(request, case_id: int):
             head_name=Subquery(_heads().values("name")[:1]), head_id_masked=Subquery(_heads().values("id_masked")[:1])),
         request.user, CASE_SCOPE, pk=case_id)
     record(request, "case.view", obj=case, summary=f"查看案件 {case.pk}（户 {case.household.hh_no}）")
-    found = _findings(case)
+    found = case_findings(case)
     leads = [{"id": lead.pk, "channel": lead.channel, "channel_label": lead.get_channel_display(),
               "received_at": lead.received_at, "summary": lead.summary, "receipt_no": lead.receipt_no,
               "case_id": lead.case_id} for lead in case.leads.order_by("received_at", "id")]

@@ -18,7 +18,7 @@ from fangpin.cases.public_services import (
     lookup_progress,
     status_limited,
 )
-from fangpin.cases.public_views import _risk_types
+from fangpin.cases.public_views import risk_types_for
 from fangpin.core.regions import Level
 from fangpin.regions.models import Region
 
@@ -88,7 +88,7 @@ def apply(request, payload: ApplicationIn):
     form = ApplyForm({"name": payload.name, "id_number": payload.id_number, "phone": payload.phone,
                       "township": village[:9], "village": village, "risk_type": payload.risk_type,
                       "text": payload.text, "consent": payload.consent},
-                     county=county, risk_types=_risk_types(county), township=village[:9])
+                     county=county, risk_types=risk_types_for(county), township=village[:9])
     if not form.is_valid():
         raise FormInvalid(form)
     d = form.cleaned_data

@@ -37,7 +37,7 @@ def _county(request) -> Region | None:
     return county
 
 
-def _risk_types(county: Region) -> tuple[str, ...]:
+def risk_types_for(county: Region) -> tuple[str, ...]:
     try:
         return policy_for(county.code, timezone.localdate()).as_core().risk_types
     except CaseError:
@@ -52,7 +52,7 @@ def apply(request):
         counties = Region.objects.filter(level=Level.COUNTY, retired=False).select_related("parent").order_by("code")
         return render(request, "cases/public_counties.html", {"counties": counties})
     township = request.POST.get("township") or request.GET.get("township", "")
-    form = ApplyForm(request.POST or None, county=county, risk_types=_risk_types(county), township=township)
+    form = ApplyForm(request.POST or None, county=county, risk_types=risk_types_for(county), township=township)
     if request.method == "POST":
         if apply_limited(request):
             return render(request, "cases/public_limited.html", status=429)

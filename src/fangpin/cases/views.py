@@ -146,7 +146,7 @@ def detail(request, pk: int):
     case = get_scoped_or_404(Case.objects.select_related("household__village__parent", "policy"),
                              request.user, CASE_SCOPE, pk=pk)
     record(request, "case.view", obj=case, summary=f"查看案件 {case.pk}（户 {case.household.hh_no}）")
-    found = _findings(case)
+    found = case_findings(case)
     context = {
         "case": case, "household": case.household, "today": today(),
         "overdue": case.is_overdue(today()),
@@ -198,7 +198,7 @@ def _action_forms(case: Case, user, found: dict) -> list[dict]:
     return forms_
 
 
-def _findings(case: Case) -> dict:
+def case_findings(case: Case) -> dict:
     found = household_facts(case.household)
     if found is None:
         return {"facts": None, "findings": [], "suggested_category": None, "suggested_risks": []}
