@@ -1,44 +1,81 @@
 """Re-encrypt personal data under the current key (the first of FANGPIN_PII_KEYS).
 
 Rotation: prepend a new key to FANGPIN_PII_KEYS, restart, run this command, then drop the
-old key. Rows are re-encrypted in batches, each batch in its own transaction, so the command
-can be interrupted and re-run; the blind index key is separate and does not change.
+old key. Every model field named ``*_cipher`` in the project is covered (members, public
+applications, plan helpers, and any added later). Rows are re-encrypted in batches by primary
+key, each batch in its own transaction, and rows already under the current key are skipped, so
+the command can be interrupted and re-run (it resumes where it stopped); the blind index key is
+separate and does not change.
 """
 
+from __future__ import annotations
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from fangpin import pii
 from fangpin.audit.services import record_system_event
-from fangpin.registry.models import Member
 
 BATCH = 2000
 
 
+def cipher_fields() -> dict[type, list[str]]:
+    """Every concrete model with ``*_cipher`` fields → those field names."""
+    found: dict[type, list[str]] = {}
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if f.name.endswith("_cipher")]
+        if names and not model._meta.proxy:
+            found[model] = names
+    return found
+
+
+def rotate_model(model, fields: list[str], *, batch_size: int = BATCH, start_after=None) -> int:
+    """Re-encrypt the stale ciphers of one model; returns the number of rows rewritten."""
+    ring = pii.keyring()
+    current = ring.current_id
+    pk = model._meta.pk.attname
+    last = start_after
+    total = 0
+    while True:
+        qs = model._default_manager.order_by(pk).only(pk, *fields)
+        if last is not None:
+            qs = qs.filter(**{f"{pk}__gt": last})
+        batch = list(qs[:batch_size])
+        if not batch:
+            break
+        last = getattr(batch[-1], pk)
+        stale = []
+        for row in batch:
+            changed = False
+            for name in fields:
+                token = getattr(row, name)
+                if token and ring.key_id(token) != current:
+                    setattr(row, name, ring.encrypt(ring.decrypt(token)))
+                    changed = True
+            if changed:
+                stale.append(row)
+        if stale:
+            with transaction.atomic():
+                model._default_manager.bulk_update(stale, fields)
+        total += len(stale)
+    return total
+
+
 class Command(BaseCommand):
-    help = "用当前密钥重新加密身份证号和电话（密钥轮换）"
+    help = "用当前密钥重新加密全部加密字段（身份证号、电话等；密钥轮换），分批进行，可中断后重跑"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=BATCH, help=f"每批行数（默认 {BATCH}）")
 
     def handle(self, *args, **options):
-        ring = pii.keyring()
-        current = ring.current_id
-        total = 0
-        last_id = 0
-        while True:
-            batch = list(Member.objects.filter(id__gt=last_id).order_by("id").only("id", "id_cipher", "phone_cipher")[:BATCH])
-            if not batch:
-                break
-            last_id = batch[-1].id
-            stale = [m for m in batch if _needs(ring, m, current)]
-            for m in stale:
-                m.id_cipher = ring.encrypt(ring.decrypt(m.id_cipher))
-                if m.phone_cipher:
-                    m.phone_cipher = ring.encrypt(ring.decrypt(m.phone_cipher))
-            with transaction.atomic():
-                Member.objects.bulk_update(stale, ["id_cipher", "phone_cipher"])
-            total += len(stale)
-        record_system_event("pii.rotate_keys", summary=f"密钥轮换：重新加密 {total} 名成员", detail={"key_id": current, "members": total})
-        self.stdout.write(f"已用密钥 {current} 重新加密 {total} 名成员的身份证号和电话")
-
-
-def _needs(ring, member, current: str) -> bool:
-    return ring.key_id(member.id_cipher) != current or (bool(member.phone_cipher) and ring.key_id(member.phone_cipher) != current)
+        current = pii.keyring().current_id
+        counts: dict[str, int] = {}
+        for model, fields in cipher_fields().items():
+            counts[model._meta.label] = rotate_model(model, fields, batch_size=options["batch_size"])
+        total = sum(counts.values())
+        record_system_event("pii.rotate_keys", summary=f"密钥轮换：重新加密 {total} 行",
+                            detail={"key_id": current, "rows": counts})
+        for label, n in counts.items():
+            self.stdout.write(f"{label}: {n} 行")
+        self.stdout.write(f"已用密钥 {current} 重新加密 {total} 行")
