@@ -55,6 +55,18 @@ class KeyRing:
         return hmac.new(self.blind_key, purpose + b":" + value.encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def seal_bytes(data: bytes, context: bytes) -> bytes:
+    """Encrypt a file's bytes under the current key: ``key id $ nonce sealed`` (the id allows rotation)."""
+    ring = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    return ring.current_id.encode() + b"$" + nonce + ring.keys[ring.current_id].encrypt(nonce, data, context)
+
+
+def open_bytes(blob: bytes, context: bytes) -> bytes:
+    kid, _, rest = blob.partition(b"$")
+    return keyring().keys[kid.decode()].decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], context)
+
+
 @lru_cache(maxsize=1)
 def keyring() -> KeyRing:
     return KeyRing(settings.PII_KEYS, settings.BLIND_INDEX_KEY)

@@ -16,6 +16,16 @@ def _visit(world, village):
     return world.extra[key]
 
 
+def _photo(world, village):
+    from fangpin.cases.photos import save_photos
+
+    key = ("photo", village)
+    if key not in world.extra:
+        visit = _visit(world, village)
+        [world.extra[key]] = save_photos(visit, [(b"\x89PNG\r\n\x1a\n" + b"walk", "image/png")])
+    return world.extra[key]
+
+
 def _application(world, village):
     from fangpin import pii
     from fangpin.cases.models import PublicApplication
@@ -38,6 +48,8 @@ WALK: dict = {
     "public:villages": Case("public", lambda w, v: {}),
     "public:status": Case("public", lambda w, v: {}),
     "cases:visit_new": Case("page", lambda w, v: {}, permission="handle_cases"),
+    "cases:visit_photo": Case("object", lambda w, v: {"pk": _photo(w, v).visit_id, "photo_pk": _photo(w, v).pk},
+                              permission="handle_cases"),
     "cases:visit_detail": Case("object", lambda w, v: {"pk": _visit(w, v).pk}, permission="handle_cases"),
     "cases:visit_list": Case("list", lambda w, v: ({}, "", f">{_visit(w, v).household.hh_no}<"),
                              permission="handle_cases"),

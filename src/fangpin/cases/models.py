@@ -242,3 +242,27 @@ class VisitRecord(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.household.village_id
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (optional). The file is kept encrypted outside the database
+    (MEDIA_ROOT/visits/<stored_name>) and only served through a scoped, audited view."""
+
+    visit = models.ForeignKey(VisitRecord, on_delete=models.PROTECT, related_name="photos", verbose_name="走访记录")
+    stored_name = models.CharField(max_length=40, unique=True, editable=False)
+    content_type = models.CharField("类型", max_length=20)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "走访照片"
+        verbose_name_plural = "走访照片"
+        ordering = ["visit_id", "id"]
+
+    def __str__(self) -> str:
+        return f"走访照片 {self.pk}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.visit.household.village_id

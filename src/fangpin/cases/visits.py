@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.cases.models import PublicApplication, VisitRecord
+from fangpin.cases.photos import PhotosField, save_photos
 from fangpin.cases.public_services import do_match_application
 from fangpin.cases.services import CaseError, do_open_lead, policy_for
 from fangpin.core.rules import HouseholdFacts, evaluate, suggest_category
@@ -41,6 +42,7 @@ class VisitForm(forms.ModelForm):
     schooling_exp = forms.DecimalField(label="教育支出（元）", initial=0, **MONEY)
     disaster_loss = forms.DecimalField(label="灾害损失（元）", initial=0, **MONEY)
     accident_exp = forms.DecimalField(label="意外事故支出（元）", initial=0, **MONEY)
+    photos = PhotosField()
 
     class Meta:
         model = VisitRecord
@@ -92,8 +94,10 @@ def household_facts(visit: VisitRecord, household: Household) -> HouseholdFacts:
 
 
 @transaction.atomic
-def do_record_visit(request, visit: VisitRecord, household: Household) -> VisitRecord:
-    """Save the visit with the findings of the policy in force; open or feed the case when needed."""
+@transaction.atomic
+def do_record_visit(request, visit: VisitRecord, household: Household,
+                    photos: list[tuple[bytes, str]] | None = None) -> VisitRecord:
+    """Save the visit (and its photos) with the findings of the policy in force; open or feed the case when needed."""
     policy = policy_for(household.village_id, visit.visit_date)
     facts = household_facts(visit, household)
     findings = evaluate(facts, policy.as_core())
@@ -101,6 +105,7 @@ def do_record_visit(request, visit: VisitRecord, household: Household) -> VisitR
     visit.findings = [{"rule": f.rule, "title": f.title, "text": f.text, "risk_types": list(f.risk_types),
                        "policy_version": f.policy_version} for f in findings]
     visit.save()
+    save_photos(visit, photos or [])
     if findings or visit.risk_flag:
         texts = [f.text for f in findings] or [f"走访人标记发现风险：{visit.note[:100]}"]
         visit.lead = do_open_lead(
@@ -110,7 +115,8 @@ def do_record_visit(request, visit: VisitRecord, household: Household) -> VisitR
         visit.save(update_fields=["lead"])
     record(request, "visit.create", obj=visit,
            summary=f"走访排查 {household.hh_no}：{len(findings)} 项发现" + ("，已转线索" if visit.lead else ""),
-           detail={"visit": visit.pk, "findings": [f.rule for f in findings], "lead": visit.lead_id})
+           detail={"visit": visit.pk, "findings": [f.rule for f in findings], "lead": visit.lead_id,
+                   "photos": len(photos or [])})
     return visit
 
 
@@ -125,10 +131,10 @@ def visit_new(request):
     if request.GET.get("household"):
         chosen = get_scoped_or_404(Household.objects, request.user, HH_SCOPE, pk=request.GET["household"])
         initial["hh_no"] = chosen.hh_no
-    form = VisitForm(request.POST or None, user=request.user, initial=initial)
+    form = VisitForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            visit = do_record_visit(request, form.save(commit=False), form.household)
+            visit = do_record_visit(request, form.save(commit=False), form.household, form.cleaned_data["photos"])
         except CaseError as err:
             form.add_error(None, str(err))
         else:
@@ -139,7 +145,8 @@ def visit_new(request):
 @require("handle_cases")
 def visit_detail(request, pk: int):
     visit = get_scoped_or_404(VisitRecord.objects.select_related("household__village", "visitor", "lead__case",
-                                                                 "policy"), request.user, VISIT_SCOPE, pk=pk)
+                                                                 "policy").prefetch_related("photos"),
+                              request.user, VISIT_SCOPE, pk=pk)
     record(request, "visit.view", obj=visit, summary=f"查看走访排查记录 {visit.household.hh_no}")
     return render(request, "cases/visit_detail.html", {"visit": visit})
 
