@@ -76,10 +76,24 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row, locked while appending, so concurrent writers extend the chain in turn."""
+    """One row, locked while appending, so concurrent writers extend the chain in turn.
+
+    ``anchor_seq``/``anchor_hash`` are the last row removed by the retention purge (0 and the
+    genesis hash while nothing was purged): the chain is verified from there. Every purge writes
+    the new anchor into its own audit row too, so a moved anchor shows in ``verify_audit``.
+    """
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    anchor_seq = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
         return f"chain head #{self.last_seq}"
+
+
+class PurgeGate(models.Model):
+    """SQLite only: the delete trigger on the audit log lets rows go only while this row is open, which
+    the retention purge does inside its own transaction (PostgreSQL uses a transaction-local setting)."""
+
+    is_open = models.BooleanField(default=False)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from fangpin.accounts.access import scoped
 from fangpin.accounts.models import User
 from fangpin.audit.models import AuditEvent, ChainHead
+from fangpin.audit.triggers import MIN_RETENTION_DAYS, PURGE_SETTING
 
 GENESIS = "0" * 64
 
@@ -21,10 +23,11 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def _append(**fields) -> AuditEvent:
+def _append(*, ts=None, **fields) -> AuditEvent:
+    """Extend the chain by one row (``ts`` only for tests that need an old row; default now)."""
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(seq=head.last_seq + 1, ts=timezone.now(), prev_hash=head.last_hash, **fields)
+        event = AuditEvent(seq=head.last_seq + 1, ts=ts or timezone.now(), prev_hash=head.last_hash, **fields)
         event.hash = event.compute_hash()
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
@@ -49,13 +52,14 @@ def record(request, action: str, *, obj=None, object_type: str = "", object_id: 
     )
 
 
-def record_system_event(action: str, *, summary: str = "", detail: dict | None = None) -> AuditEvent:
+def record_system_event(action: str, *, summary: str = "", detail: dict | None = None,
+                        result: str = "ok") -> AuditEvent:
     """Events from management commands: no request, the operator is the OS account."""
     import getpass
 
     return _append(user_id=None, username=f"system:{getpass.getuser()}", role="", ip="local", action=action,
                    object_type="", object_id="", region_code="", summary=summary[:300], detail=detail or {},
-                   result="ok")
+                   result=result)
 
 
 @dataclass
@@ -68,12 +72,17 @@ class ChainReport:
         return not self.problems
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash and link; report edits, deletions (seq gaps) and a moved head."""
+def verify_chain(batch_size: int = 5000, using: str = "default") -> ChainReport:
+    """Recompute every hash and link from the purge anchor on; report edits, deletions (seq gaps), a moved
+    head and an anchor that no purge recorded."""
     problems: list[str] = []
-    prev_hash, prev_seq, checked = GENESIS, 0, 0
-    qs = AuditEvent.objects.order_by("seq")
-    last_seq = 0
+    head = ChainHead.objects.using(using).filter(pk=1).first()
+    anchor_seq, anchor_hash = (head.anchor_seq, head.anchor_hash) if head is not None else (0, GENESIS)
+    prev_hash, prev_seq, checked = anchor_hash, anchor_seq, 0
+    qs = AuditEvent.objects.using(using).order_by("seq")
+    last_seq = anchor_seq
+    if qs.filter(seq__lte=anchor_seq).exists():
+        problems.append(f"存在序号不大于清理锚点（第 {anchor_seq} 条）的记录，清理锚点被改动")
     while True:
         rows = list(qs.filter(seq__gt=last_seq)[:batch_size])
         if not rows:
@@ -88,10 +97,89 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
                 problems.append(f"第 {event.seq} 条记录内容被篡改（哈希不符）")
             prev_hash, prev_seq = event.hash, event.seq
         last_seq = rows[-1].seq
-    head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != prev_seq or head.last_hash != prev_hash):
         problems.append(f"链头记录为第 {head.last_seq} 条，实际最后一条为第 {prev_seq} 条（末尾记录被删除或篡改）")
+    problems.extend(_anchor_problems(anchor_seq, anchor_hash, using))
     return ChainReport(checked, problems)
+
+
+def _anchor_problems(anchor_seq: int, anchor_hash: str, using: str) -> list[str]:
+    """The anchor must be the one the latest successful purge wrote into its own (chained) row."""
+    purge = (AuditEvent.objects.using(using).filter(action=PURGE_ACTION, result="ok").order_by("-seq").first())
+    if purge is None:
+        if anchor_seq != 0 or anchor_hash != GENESIS:
+            return [f"清理锚点为第 {anchor_seq} 条，但没有任何清理记录（开头的记录被删除）"]
+        return []
+    if (purge.detail.get("anchor_seq"), purge.detail.get("anchor_hash")) != (anchor_seq, anchor_hash):
+        return [f"清理锚点（第 {anchor_seq} 条）与第 {purge.seq} 条清理记录不符（开头的记录被删除或锚点被改动）"]
+    return []
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+PURGE_ACTION = "audit.purge"
+
+
+class PurgeRefused(ValueError):
+    pass
+
+
+@dataclass
+class PurgeResult:
+    purged: int
+    cutoff: dt.datetime
+    anchor_seq: int
+    anchor_hash: str
+    event: AuditEvent
+
+
+def do_purge(older_than_days: int, *, now: dt.datetime | None = None) -> PurgeResult:
+    """Remove the oldest rows of the chain, those older than ``older_than_days`` (never fewer than
+    183 days), as one prefix of the chain; the last removed row becomes the anchor verification
+    starts from. The purge, or its refusal, is itself an audit row."""
+    now = now or timezone.now()
+    if older_than_days < MIN_RETENTION_DAYS:
+        record_system_event(PURGE_ACTION, result="denied",
+                            summary=f"拒绝清理审计日志：保留期 {older_than_days} 天少于 {MIN_RETENTION_DAYS} 天",
+                            detail={"older_than_days": older_than_days})
+        raise PurgeRefused(f"审计日志至少保留 {MIN_RETENTION_DAYS} 天，--older-than-days 不能小于 {MIN_RETENTION_DAYS}")
+    cutoff = now - dt.timedelta(days=older_than_days)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        # the prefix ends before the first young row, so every removed row is older than the cutoff
+        first_young = AuditEvent.objects.filter(ts__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+        old = AuditEvent.objects.filter(seq__gt=head.anchor_seq)
+        if first_young is not None:
+            old = old.filter(seq__lt=first_young)
+        last = old.order_by("-seq").first()
+        purged = 0
+        anchor_seq, anchor_hash = head.anchor_seq, head.anchor_hash
+        if last is not None:
+            purged = _delete_through(last.seq)
+            anchor_seq, anchor_hash = last.seq, last.hash
+            ChainHead.objects.filter(pk=1).update(anchor_seq=anchor_seq, anchor_hash=anchor_hash)
+        event = record_system_event(
+            PURGE_ACTION, summary=f"清理 {cutoff:%Y-%m-%d} 之前的审计日志 {purged} 条（保留 {older_than_days} 天）",
+            detail={"older_than_days": older_than_days, "cutoff": cutoff.isoformat(), "purged": purged,
+                    "anchor_seq": anchor_seq, "anchor_hash": anchor_hash})
+    return PurgeResult(purged, cutoff, anchor_seq, anchor_hash, event)
+
+
+def _delete_through(seq: int) -> int:
+    """Delete rows up to ``seq`` through the triggers' one open door (see fangpin.audit.triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+        else:
+            cursor.execute("INSERT OR REPLACE INTO audit_purgegate (id, is_open) VALUES (1, 1)")
+        # on failure the rollback closes the door again (the gate row and SET LOCAL are transactional)
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq <= %s", [seq])
+        deleted = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+        else:
+            cursor.execute("UPDATE audit_purgegate SET is_open = 0 WHERE id = 1")
+    return deleted
 
 
 # --- the audit administrator's reads --------------------------------------------------------------
