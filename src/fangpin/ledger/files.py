@@ -15,12 +15,12 @@ from pathlib import Path
 from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
-from fangpin import pii
+from fangpin import pii, uploads
 
 EXTENSIONS = (".xlsx", ".xls", ".xlsm", ".csv")
 
 
-class LedgerFileError(ValueError):
+class LedgerFileError(uploads.UploadRejected):
     """The file cannot be read at all; ``str(err)`` is the Chinese explanation."""
 
 
@@ -32,8 +32,14 @@ def extension(filename: str) -> str:
 
 
 def iter_rows(data: bytes, filename: str) -> tuple[int, Iterator[list[object]]]:
-    """(row count, rows of the first sheet) as Python values: numbers stay numbers, the ID checks need that."""
-    if extension(filename) == ".csv":
+    """(row count, rows of the first sheet) as Python values: numbers stay numbers, the ID checks need that.
+
+    The upload guards (``fangpin.uploads``: size, content matches the extension, zip limits and
+    sheet size) run first; whatever the file holds, only ``LedgerFileError`` comes out of here.
+    """
+    ext = extension(filename)
+    check(data, ext)
+    if ext == ".csv":
         rows: list[list[object]] = list(csv.reader(io.StringIO(decode_csv(data))))
         return len(rows), iter(rows)
     try:
@@ -41,8 +47,20 @@ def iter_rows(data: bytes, filename: str) -> tuple[int, Iterator[list[object]]]:
         sheet = book.get_sheet_by_index(0)
         top, left = sheet.start or (0, 0)
         return top + sheet.height, _from_a1(sheet.iter_rows(), top, left)
-    except (CalamineError, ValueError, OSError) as exc:
+    except (CalamineError, ValueError, OSError, LookupError, TypeError, OverflowError) as exc:
         raise LedgerFileError(f"无法读取该表格文件（{type(exc).__name__}）：请确认是 Excel 文件且未加密") from None
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException (a BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise LedgerFileError("无法读取该表格文件（文件结构异常）：请用 Excel 重新另存后上传") from None
+
+
+def check(data: bytes, ext: str) -> None:
+    """The shared upload guards, as a ``LedgerFileError``."""
+    try:
+        uploads.check_kind(data, ext, "台账文件")
+    except uploads.UploadRejected as exc:
+        raise LedgerFileError(str(exc)) from None
 
 
 def _from_a1(rows: Iterator[list[object]], top: int, left: int) -> Iterator[list[object]]:
@@ -55,13 +73,11 @@ def _from_a1(rows: Iterator[list[object]], top: int, left: int) -> Iterator[list
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; offices' Excel saves CSV as GBK."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LedgerFileError("CSV 文件编码无法识别：请另存为 UTF-8 或 GBK 编码")
+    """UTF-8 (with or without BOM) first, UTF-16 with BOM, then GBK/GB18030 (offices' Excel saves CSV as GBK)."""
+    try:
+        return uploads.decode_text(data, "CSV 文件")
+    except uploads.UploadRejected as exc:
+        raise LedgerFileError(str(exc)) from None
 
 
 # ---- encrypted storage -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fangpin import uploads
 from fangpin.audit.services import record
 from fangpin.core.regions import (
     CODE_LENGTHS,
@@ -145,14 +146,17 @@ def read_region_files(paths: Iterable[Path]) -> RegionFileRows:
 
 
 def read_uploaded(name: str, data: bytes) -> RegionFileRows:
-    """An uploaded CSV (or .csv.gz) from the regions page."""
-    if name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise RegionLoadError([f"{name}：不是有效的 gzip 压缩文件"]) from None
+    """An uploaded CSV (or .csv.gz) from the regions page, through the upload guards (``fangpin.uploads``)."""
+    label = f"文件 {name[:80]} "
+    try:
+        if name.lower().endswith(".gz"):
+            data = uploads.gunzip(data, label)
+        uploads.check_kind(data, ".csv", label)
+        text = uploads.decode_text(data, label)
+    except uploads.UploadRejected as exc:
+        raise RegionLoadError([str(exc)]) from None
     rows = RegionFileRows()
-    read_region_text(_decode(data, name), name, rows)
+    read_region_text(io.StringIO(text), name, rows)
     return rows
 
 
