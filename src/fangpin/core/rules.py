@@ -33,6 +33,11 @@ class HouseholdFacts:
     uninsured: int = 0  # members without basic medical insurance
     food_secure: bool = True
     sudden_hardship: bool = False
+    # Signals only department data carries (screening); zero when facts come from the registry.
+    new_disabilities: int = 0  # members certified disabled (or a higher grade) in the last 12 months
+    job_losses: int = 0  # members with labour capacity registered unemployed / dismissed in the last 12 months
+    earner_deaths: int = 0  # deaths of a member with labour capacity in the last 12 months
+    accident_injuries: int = 0  # members injured in an accident in the last 12 months
 
     @property
     def per_capita_net_income(self) -> Decimal:
@@ -139,6 +144,24 @@ class UnmetGuarantee:
         return _finding(self, self.text.format(value=value), {self.fact: value}, (self.risk_type,), policy)
 
 
+@dataclass(frozen=True)
+class RecentEvent:
+    """A department-reported event in the last 12 months (new disability, job loss, death of an earner …):
+    the count of members it happened to must be zero."""
+
+    code: str
+    title: str
+    fact: str
+    text: str
+    risk_type: str
+
+    def evaluate(self, facts: HouseholdFacts, policy: Policy) -> Finding | None:
+        value = getattr(facts, self.fact)
+        if value <= 0:
+            return None
+        return _finding(self, self.text.format(value=value), {self.fact: value}, (self.risk_type,), policy)
+
+
 RULES: tuple[Rule, ...] = (
     IncomeBelowLine(),
     RigidOverIncome(),
@@ -150,7 +173,16 @@ RULES: tuple[Rule, ...] = (
                    "住房安全"),
     UnmetGuarantee("water", "饮水安全无保障", "water", ("unsafe_quality", "unsafe_quantity", "inconvenient"),
                    "饮水不安全", "饮水安全"),
+    RecentEvent("new_disability", "新增残疾", "new_disabilities", "近 12 个月有 {value} 名成员新认定残疾或残疾等级加重",
+                "因残"),
+    RecentEvent("job_loss", "务工就业中断", "job_losses", "近 12 个月有 {value} 名有劳动能力的成员失业或解除劳动合同",
+                "因务工就业不稳"),
+    RecentEvent("earner_death", "主要劳动力死亡", "earner_deaths", "近 12 个月有 {value} 名有劳动能力的成员死亡",
+                "缺劳动力"),
+    RecentEvent("accident", "意外伤害", "accident_injuries", "近 12 个月有 {value} 名成员遭受意外伤害", "因意外事故"),
 )
+# Findings that mean a sudden hardship rather than a slow slide (→ 突发严重困难户).
+SUDDEN_RULES = frozenset({"rigid_over_income", "income_collapse", "earner_death", "accident"})
 
 
 def evaluate(facts: HouseholdFacts, policy: Policy, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
@@ -163,8 +195,7 @@ def suggest_category(facts: HouseholdFacts, findings: list[Finding]) -> str | No
         return None
     if facts.household_type == "tuopin":
         return "脱贫不稳定户"
-    sudden = {"rigid_over_income", "income_collapse"}
-    if facts.sudden_hardship or any(f.rule in sudden for f in findings):
+    if facts.sudden_hardship or any(f.rule in SUDDEN_RULES for f in findings):
         return "突发严重困难户"
     return "边缘易致贫户"
 
