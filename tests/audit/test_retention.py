@@ -17,7 +17,7 @@ from fangpin.audit.services import GENESIS, PurgeRefused, _append, do_purge, ver
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2025, 7, 1, 12, 0, tzinfo=UTC)  # the frozen clock; 183 days earlier is 2024-12-30 12:00
 
 

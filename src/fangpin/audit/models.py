@@ -97,3 +97,43 @@ class PurgeGate(models.Model):
     the retention purge does inside its own transaction (PostgreSQL uses a transaction-local setting)."""
 
     is_open = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return "purge gate open" if self.is_open else "purge gate closed"
+
+
+class ExportApproval(models.Model):
+    """A bulk export with full ID numbers and phones: one person asks, a second one approves, the asker
+    downloads it once within 24 hours. Every step is an audit row (see fangpin.audit.approvals)."""
+
+    REQUESTED, APPROVED, REJECTED, USED, EXPIRED = "requested", "approved", "rejected", "used", "expired"
+    STATUS_CHOICES = [(REQUESTED, "待审批"), (APPROVED, "已批准"), (REJECTED, "已驳回"), (USED, "已下载"),
+                      (EXPIRED, "已过期")]
+    FORMAT_CHOICES = [("xlsx", "Excel（xlsx）"), ("csv", "CSV（zip）")]
+
+    kind = models.CharField("导出类型", max_length=20, default="national")
+    requester = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区划")
+    fmt = models.CharField("文件格式", max_length=4, choices=FORMAT_CHOICES)
+    include_eliminated = models.BooleanField("包含风险已消除户", default=True)
+    reason = models.CharField("用途说明", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=REQUESTED, db_index=True)
+    requested_at = models.DateTimeField("申请时间")
+    expires_at = models.DateTimeField("有效期至")
+    approver = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="审批人")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    used_at = models.DateTimeField("下载时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "完整证件号导出审批"
+        verbose_name_plural = "完整证件号导出审批"
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"导出审批 #{self.pk} {self.region_id} {self.get_status_display()}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id

@@ -25,7 +25,7 @@ SQLITE = [
     f"""CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent
        WHEN NOT EXISTS (SELECT 1 FROM audit_purgegate WHERE id = 1 AND is_open = 1)
          OR OLD.ts > strftime('%Y-%m-%d %H:%M:%f', 'now', '-{MIN_RETENTION_DAYS} days')
-       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",  # noqa: S608 (a constant)
 ]
 SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update;", "DROP TRIGGER IF EXISTS audit_no_delete;"]
 

@@ -27,7 +27,8 @@ class NationalExportForm(forms.Form):
                              help_text="留空为本人全部管辖范围；可填乡镇或村的代码（6、9 或 12 位均可）")
     fmt = forms.ChoiceField(label="文件格式", choices=FORMATS, initial="xlsx")
     include_eliminated = forms.BooleanField(label="包含风险已消除户", required=False, initial=True)
-    full_ids = forms.BooleanField(label="完整证件号码和电话（报送国家系统用，须有查看完整证件号权限）", required=False)
+    full_ids = forms.BooleanField(label="完整证件号码和电话（报送国家系统用，须有查看完整证件号权限，并经第二人审批）",
+                                  required=False)
 
     def clean_region(self):
         raw = self.cleaned_data["region"].strip()
@@ -49,9 +50,12 @@ def national_page(request):
             form.add_error("region", "该区划不存在或不在您的管辖范围内")
         elif data["full_ids"] and not request.user.can("unmask"):
             form.add_error("full_ids", "您没有导出完整证件号码的权限")
+        elif data["full_ids"]:
+            # full IDs in bulk: a request that a second person approves (fangpin.audit.approvals)
+            query = {"region": code, "fmt": data["fmt"], "eliminated": "1" if data["include_eliminated"] else "0"}
+            return redirect(reverse("audit:approval_new") + "?" + urlencode(query))
         else:
-            query = {"fmt": data["fmt"], "eliminated": "1" if data["include_eliminated"] else "0",
-                     "full": "1" if data["full_ids"] else "0"}
+            query = {"fmt": data["fmt"], "eliminated": "1" if data["include_eliminated"] else "0"}
             return redirect(reverse("cases:national_file", kwargs={"code": code}) + "?" + urlencode(query))
     return render(request, "cases/national.html", {"form": form, "layout": national.LAYOUT,
                                                    "version": national.LAYOUT_VERSION})
@@ -65,9 +69,10 @@ def national_file(request, code: str):
     fmt = request.GET.get("fmt", "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise Http404("文件格式不存在")
-    full_ids = request.GET.get("full") == "1"
-    if full_ids and not request.user.can("unmask"):
-        raise PermissionDenied("您没有导出完整证件号码的权限")
+    if request.GET.get("full") == "1":
+        # the masked export is immediate; full IDs only through an approved request (audit:approval_new)
+        raise PermissionDenied("完整证件号码的批量导出须经第二人审批，请在“国家系统报送导出”页勾选后提交申请")
+    full_ids = False
     # constant_memory needs a real file: a province's export never sits in memory whole.
     fd, path = tempfile.mkstemp(suffix="." + fmt)
     os.close(fd)
