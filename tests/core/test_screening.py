@@ -103,3 +103,34 @@ def test_every_schema_has_an_id_column_and_its_date_field():
         assert schema.kind == kind and schema.fields[0].key == "id_number"
         assert schema.field(schema.date_field).kind == "date"
         assert len({f.key for f in schema.fields}) == len(schema.fields)
+
+
+def test_cells_are_parsed_to_their_field_kind_with_chinese_reasons():
+    from fangpin.core.screening import CellError, parse_cell
+
+    med = SCHEMAS["medical_insurance"]
+    assert parse_cell(med.field("id_number"), HEAD.lower()) == HEAD
+    assert parse_cell(med.field("settle_date"), "2026/3/5") == dt.date(2026, 3, 5)
+    assert parse_cell(med.field("settle_date"), "2026年3月5日") == dt.date(2026, 3, 5)
+    assert parse_cell(med.field("settle_date"), 46086) == dt.date(2026, 3, 5)  # an Excel serial number
+    assert parse_cell(med.field("out_of_pocket"), "18,000.5元") == Decimal("18000.50")
+    assert parse_cell(med.field("reimbursed"), "") is None  # optional
+    for field_key, raw, reason in (("out_of_pocket", "", "不能为空"), ("out_of_pocket", "-5", "超出范围"),
+                                   ("out_of_pocket", "abc", "不是金额"), ("settle_date", "2026-13-01", "不是有效日期"),
+                                   ("id_number", HEAD[:17] + "0", "校验位错误")):
+        with pytest.raises(CellError, match=reason):
+            parse_cell(med.field(field_key), raw)
+    grade = SCHEMAS["disabled_federation"].field("grade")
+    assert parse_cell(grade, "二级") == "2" and parse_cell(grade, 3.0) == "3"
+    with pytest.raises(CellError, match="可填：一级、二级、三级、四级"):
+        parse_cell(grade, "五级")
+
+
+def test_headers_map_by_name_or_alias_and_missing_required_fields_are_named():
+    from fangpin.core.screening import auto_mapping, missing_fields
+
+    med = SCHEMAS["medical_insurance"]
+    mapping = auto_mapping(med, ["序号", "公民身份号码", "出院日期", "个人 负担", "备注"])
+    assert mapping == {"id_number": 1, "settle_date": 2, "out_of_pocket": 3}
+    assert missing_fields(med, mapping) == []
+    assert [f.header for f in missing_fields(med, {"id_number": 0})] == ["结算日期", "个人自付"]

@@ -12,10 +12,10 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from fangpin.core.idcard import check_char
+from fangpin.core.idcard import IdNumberError, check_char, parse_id
 from fangpin.core.rules import HouseholdFacts
 
 ABLE = frozenset({"full", "weak"})  # labour capacity that makes a job loss or a death a loss of income
@@ -198,3 +198,84 @@ def _latest(rows: list[Record], key: str, badness: dict[str, int]) -> str | None
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return best[2] if best else None
+
+
+# ---------------------------------------------------------------- cells of an uploaded department file
+
+
+class CellError(ValueError):
+    """A cell that does not fit its field; ``str()`` is the Chinese reason (never the cell's ID in clear)."""
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_cell(fld: Field, raw: object) -> object:
+    """The typed value of one cell (``None`` for an empty optional cell), or CellError."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if fld.required:
+            raise CellError("不能为空")
+        return None
+    if fld.kind is Kind.ID:
+        try:
+            return parse_id(raw).value
+        except IdNumberError as exc:
+            raise CellError(str(exc)) from None
+    if fld.kind is Kind.DATE:
+        return _date(raw)
+    if fld.kind is Kind.MONEY:
+        return _money(raw)
+    if fld.kind is Kind.CODE:
+        return _code(fld, raw)
+    return str(raw).strip()[:200]
+
+
+def _date(raw: object) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 100000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(raw))  # an Excel serial date in a CSV
+    text = str(raw).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=dt.UTC).date()  # a calendar day: no zone
+        except ValueError:
+            continue
+    raise CellError(f"“{text[:20]}”不是有效日期（如 2026-03-15）")
+
+
+def _money(raw: object) -> Decimal:
+    text = str(raw).strip().replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"“{str(raw)[:20]}”不是金额") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e11"):
+        raise CellError(f"金额 {text[:20]} 超出范围（须为 0 到 1000 亿元）")
+    return value.quantize(Decimal("0.01"))
+
+
+def _code(fld: Field, raw: object) -> str:
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
+    for code, label in fld.codes:
+        if text in (code, label):
+            return code
+    raise CellError(f"“{text[:20]}”不是可用的值（可填：{'、'.join(label for _, label in fld.codes)}）")
+
+
+def auto_mapping(schema: Schema, headers: Sequence[object]) -> dict[str, int]:
+    """Field key → column index for the headers that name a field (its header or an alias)."""
+    wanted = {name: f.key for f in schema.fields for name in (f.header, *f.aliases)}
+    found: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = wanted.get(str(header or "").strip().replace(" ", ""))
+        if key and key not in found:
+            found[key] = i
+    return found
+
+
+def missing_fields(schema: Schema, mapping: dict[str, int]) -> list[Field]:
+    return [f for f in schema.fields if f.required and f.key not in mapping]
