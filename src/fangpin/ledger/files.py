@@ -40,7 +40,10 @@ def iter_rows(data: bytes, filename: str) -> tuple[int, Iterator[list[object]]]:
     ext = extension(filename)
     check(data, ext)
     if ext == ".csv":
-        rows: list[list[object]] = list(csv.reader(io.StringIO(decode_csv(data))))
+        try:
+            rows: list[list[object]] = list(csv.reader(io.StringIO(decode_csv(data))))
+        except csv.Error as exc:  # a field over csv's 128 KB limit, say
+            raise LedgerFileError(f"CSV 文件格式错误（{exc}）：请用 Excel 打开后重新另存为 CSV") from None
         return len(rows), iter(rows)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -115,10 +115,14 @@ def read_region_text(text: io.TextIOBase, name: str, into: RegionFileRows) -> No
     """Append the rows of one CSV (``code,name`` and optionally ``level``) to ``into``."""
     file_level = _file_level(name)
     reader = csv.DictReader(text)
-    if not reader.fieldnames or "code" not in reader.fieldnames or "name" not in reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise RegionLoadError([f"{name}：CSV 格式错误（{exc}）"]) from None
+    if not fieldnames or "code" not in fieldnames or "name" not in fieldnames:
         raise RegionLoadError([f"{name}：缺少表头 code,name"])
     errors: list[str] = []
-    for lineno, rec in enumerate(reader, start=2):
+    for lineno, rec in enumerate(_records(reader, name), start=2):
         try:
             row = _parse_row(rec, file_level)
         except RegionCodeError as exc:
@@ -130,6 +134,13 @@ def read_region_text(text: io.TextIOBase, name: str, into: RegionFileRows) -> No
         into.origin.setdefault(row.code, f"{name} 第 {lineno} 行")
     if errors:
         raise RegionLoadError(errors)
+
+
+def _records(reader: csv.DictReader, name: str) -> Iterator[dict[str, str | None]]:
+    try:
+        yield from reader
+    except csv.Error as exc:  # a field over csv's 128 KB limit, say
+        raise RegionLoadError([f"{name}：CSV 格式错误（{exc}）"]) from None
 
 
 def read_region_file(path: Path, into: RegionFileRows | None = None) -> RegionFileRows:
