@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import secrets
 from pathlib import Path
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "fangpin.regions",
     "fangpin.accounts",
     "fangpin.audit",
@@ -79,6 +83,7 @@ INSTALLED_APPS = [
     "fangpin.cases",
     "fangpin.plans",
     "fangpin.api",
+    "fangpin.datasets",
     "fangpin.demo",
 ]
 
@@ -90,10 +95,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "fangpin.accounts.middleware.LoginPolicyMiddleware",
     "fangpin.audit.middleware.AuditDeniedMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fangpin.urls"
@@ -139,12 +147,44 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Login policy (docs/security-login.md): 等保 2.0 L3 identification and authentication, ASVS L2 V2/V3.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "fangpin.accounts.validators.MinimumLengthValidator",
+     "OPTIONS": {"min_length": envint("FANGPIN_PASSWORD_MIN_LENGTH", 8)}},
+    {"NAME": "fangpin.accounts.validators.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": envint("FANGPIN_PASSWORD_MIN_CLASSES", 3)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fangpin.accounts.validators.PasswordHistoryValidator",
+     "OPTIONS": {"count": envint("FANGPIN_PASSWORD_HISTORY", 5)}},
 ]
+FANGPIN_PASSWORD_MAX_AGE_DAYS = envint("FANGPIN_PASSWORD_MAX_AGE_DAYS", 90)  # 0: passwords never expire
+FANGPIN_IDLE_MINUTES = envint("FANGPIN_IDLE_MINUTES", 15)
+# Second factor for county-and-above, departments, insurers and the three administrators.
+FANGPIN_REQUIRE_TOTP = envbool("FANGPIN_REQUIRE_TOTP", PRODUCTION)
+# Superuser accounts may log in only while this is on; each such login is audited as break-glass.
+FANGPIN_BREAK_GLASS = envbool("FANGPIN_BREAK_GLASS", False)
+AUTHENTICATION_BACKENDS = [
+    "fangpin.accounts.backends.LockoutBackend",  # django-axes: refuses locked-out usernames
+    "fangpin.accounts.backends.PolicyBackend",
+]
+# django-axes, database handler: 5 failures within 15 minutes lock the username for 15 minutes.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = envint("FANGPIN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("FANGPIN_LOCKOUT_MINUTES", 15))
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "fangpin.accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+# Per username only (axes.W006): counting per IP would lock a whole township office behind one NAT address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password", "token"]
+OTP_TOTP_ISSUER = envstr("FANGPIN_TOTP_ISSUER", "防返贫监测")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -21,6 +21,13 @@ def admin(client, users):
     return client
 
 
+@pytest.fixture
+def secadmin(users):
+    client = Client()
+    client.force_login(users["secadmin"])  # 安全管理员 of 易县: grants, password and TOTP resets
+    return client
+
+
 def _new(**overrides) -> dict:
     data = {"username": "wang", "display_name": "王五", "role": "village", "region": OWN_VILLAGE,
             "department_kind": "", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
@@ -82,18 +89,40 @@ def test_department_user_keeps_its_kind_and_others_drop_it(admin):
     assert User.objects.get(username="cun").department_kind == ""
 
 
-def test_edit_changes_role_and_region_and_ends_sessions(admin, users):
+def test_security_admin_changes_role_and_region_and_ends_sessions(secadmin, users):
     target = users["village"]
     other = Client()
     other.force_login(target)
-    response = admin.post(reverse("accounts:user_edit", args=[target.pk]),
-                          {"username": "village", "display_name": "新名字", "role": "township", "region": "130633100"})
+    response = secadmin.post(reverse("accounts:user_grants", args=[target.pk]),
+                             {"role": "township", "region": "130633100"})
     assert response.status_code == 302
     target.refresh_from_db()
-    assert (target.role, target.region_id, target.display_name) == ("township", "130633100", "新名字")
-    event = AuditEvent.objects.get(action="user.update")
+    assert (target.role, target.region_id) == ("township", "130633100")
+    event = AuditEvent.objects.get(action="user.grants")
     assert event.detail["changes"]["role"] == ["village", "township"]
+    assert event.detail["sessions_ended"] == 1
     assert other.get(reverse("home")).status_code == 302  # logged out
+
+
+def test_system_admin_edits_names_only(admin, users):
+    target = users["village"]
+    response = admin.post(reverse("accounts:user_edit", args=[target.pk]),
+                          {"username": "village", "display_name": "新名字", "role": "county", "region": "130633"})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.display_name, target.role, target.region_id) == ("新名字", "village", OWN_VILLAGE)
+    assert AuditEvent.objects.get(action="user.update").detail["changes"] == {"display_name": ["", "新名字"]}
+    # the grants page and the credential resets belong to the security administrator
+    assert admin.get(reverse("accounts:user_grants", args=[target.pk])).status_code == 403
+    assert admin.post(reverse("accounts:user_password", args=[target.pk]),
+                      {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 403
+    assert admin.post(reverse("accounts:user_totp", args=[target.pk])).status_code == 403
+
+
+def test_system_admin_cannot_create_an_administrator(admin):
+    response = admin.post(reverse("accounts:user_create"), _new(role="secadmin", region="130633"))
+    assert "不在可用的选项中" in _errors(response)["role"]
+    assert not User.objects.filter(username="wang").exists()
 
 
 def test_edit_outside_the_scope_is_not_found(admin):
@@ -104,12 +133,18 @@ def test_edit_outside_the_scope_is_not_found(admin):
     assert User.objects.get(pk=outsider.pk).region_id == OTHER_COUNTY_VILLAGE
 
 
-def test_admin_cannot_change_their_own_role(admin, users):
-    me = users["sysadmin"]
-    response = admin.post(reverse("accounts:user_edit", args=[me.pk]),
-                          {"username": "sysadmin", "role": "county", "region": "130633"})
+def test_security_admin_cannot_change_their_own_role(secadmin, users):
+    me = users["secadmin"]
+    response = secadmin.post(reverse("accounts:user_grants", args=[me.pk]), {"role": "county", "region": "130633"})
     assert "不能修改自己的角色" in _errors(response)["role"]
-    assert User.objects.get(pk=me.pk).role == "sysadmin"
+    assert User.objects.get(pk=me.pk).role == "secadmin"
+
+
+def test_security_admin_cannot_create_or_disable_accounts(secadmin, users):
+    assert secadmin.post(reverse("accounts:user_create"), _new()).status_code == 403
+    assert secadmin.post(reverse("accounts:user_active", args=[users["county"].pk]),
+                         {"action": "disable"}).status_code == 403
+    assert User.objects.get(username="county").is_active and not User.objects.filter(username="wang").exists()
 
 
 def test_edit_cannot_grant_superuser(admin, users):
@@ -143,12 +178,14 @@ def test_admin_cannot_disable_themselves(admin, users):
     assert User.objects.get(username="sysadmin").is_active is True
 
 
-def test_password_reset(admin, users):
+def test_password_reset(secadmin, users):
+    admin = secadmin
     target = users["township"]
     response = admin.post(reverse("accounts:user_password", args=[target.pk]),
                           {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
     assert User.objects.get(pk=target.pk).check_password(NEW_PASSWORD)
+    assert User.objects.get(pk=target.pk).must_change_password  # the holder must choose their own
     event = AuditEvent.objects.get(action="user.password_reset")
     assert NEW_PASSWORD not in str(event.detail) + event.summary
     mismatch = admin.post(reverse("accounts:user_password", args=[target.pk]),
@@ -159,7 +196,7 @@ def test_password_reset(admin, users):
 @pytest.mark.parametrize("role", ["county", "auditadmin", "secadmin", "department"])
 def test_only_the_system_administrator_manages_users(client, users, role):
     client.force_login(users[role])
-    assert client.get(reverse("accounts:users")).status_code == 403
+    assert client.get(reverse("accounts:users")).status_code == (200 if role == "secadmin" else 403)
     assert client.post(reverse("accounts:user_create"), _new()).status_code == 403
     assert not User.objects.filter(username="wang").exists()
 

@@ -27,11 +27,19 @@ def _edit_post(world: World, village: str) -> dict:
 
 WALK = {
     "home": Case("page", lambda w, v: {}),
-    "accounts:users": Case("list", lambda w, v: ({}, "", _account(w, v).username), permission="manage_users"),
+    "accounts:users": Case("list", lambda w, v: ({}, "", _account(w, v).username), permission="view_users"),
     "accounts:user_create": Case("page", lambda w, v: {}, permission="manage_users"),
     "accounts:user_edit": Case("object", _object, permission="manage_users", post=_edit_post),
     "accounts:user_active": Case("object", _object, permission="manage_users",
                                  post=lambda w, v: {"action": "disable"}),
-    "accounts:user_password": Case("object", _object, permission="manage_users",
+    "accounts:user_password": Case("object", _object, permission="manage_grants",
                                    post=lambda w, v: {"password1": "Another-pass-9", "password2": "Another-pass-9"}),
+    "accounts:user_grants": Case("object", _object, permission="manage_grants",
+                                 post=lambda w, v: {"role": "township", "region": v[:9]}),
+    "accounts:user_totp": Case("object", _object, permission="manage_grants", post=lambda w, v: {}),
+    # one's own password and TOTP pages: any logged-in user (TOTP setup enrols the user's own device)
+    "accounts:password_change": Case("page", lambda w, v: {}),
+    "accounts:otp_setup": Case("page", lambda w, v: {}),
+    # without a confirmed device the verify page sends the user to enrol
+    "accounts:otp_verify": Case("page", lambda w, v: {}, ok_status=(302,)),
 }

@@ -14,8 +14,8 @@ class LoginForm(AuthenticationForm):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class UserForm(forms.ModelForm):
-    """Role, region and department kind of an account, checked against the administrator's scope.
+class GrantForm(forms.ModelForm):
+    """Role, region and department kind of an account (its grants), checked against the administrator's scope.
 
     There is deliberately no is_superuser / is_staff / permissions field: the one role field is the
     whole of an account's powers, so nobody holds administrator and data roles at once (三员分立)."""
@@ -25,8 +25,7 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "region", "department_kind"]
-        labels = {"username": "用户名"}
+        fields = ["role", "region", "department_kind"]
 
     def __init__(self, *args, admin: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +50,20 @@ class UserForm(forms.ModelForm):
         return data
 
 
+class UserEditForm(forms.ModelForm):
+    """What the system administrator may change on an existing account: its name. Grants are the security
+    administrator's (GrantForm)."""
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name"]
+        labels = {"username": "用户名"}
+
+    def __init__(self, *args, admin: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.admin = admin
+
+
 class PasswordForm(forms.Form):
     password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label="再次输入新密码", strip=False,
@@ -72,9 +85,21 @@ class PasswordForm(forms.Form):
         return data
 
 
-class UserCreateForm(UserForm):
+class UserCreateForm(GrantForm):
+    """The system administrator creates business accounts; an administrator role (三员) is granted by the
+    security administrator afterwards (GrantForm), so no single administrator makes another."""
+
     password1 = PasswordForm.base_fields["password1"]
     password2 = PasswordForm.base_fields["password2"]
+
+    class Meta(GrantForm.Meta):
+        fields = ["username", "display_name", "role", "region", "department_kind"]
+        labels = {"username": "用户名"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(v, label) for v, label in roles.ROLE_CHOICES
+                                       if roles.Role(v) not in roles.ADMIN_ROLES]
 
     def clean(self):
         data = super().clean()
@@ -93,3 +118,28 @@ class UserFilterForm(forms.Form):
     q = forms.CharField(label="用户名或姓名", required=False, max_length=50)
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部"), *roles.ROLE_CHOICES])
     active = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
+
+
+class OwnPasswordForm(PasswordForm):
+    """A user changing their own password: the current one first (also when it has expired)."""
+
+    old_password = forms.CharField(label="当前密码", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                     "autofocus": True}))
+    field_order = ["old_password", "password1", "password2"]
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("当前密码不正确")
+        return old
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(label="动态口令", regex=r"^\s*\d{6}\s*$", max_length=12,
+                             error_messages={"invalid": "动态口令为 6 位数字"},
+                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                           "autofocus": True}))
+
+    def clean_token(self) -> str:
+        return self.cleaned_data["token"].strip()

@@ -80,10 +80,13 @@ def _tools(user) -> list[tuple[str, str, str]]:
     spec = user.role_spec
     tools = []
     if spec.manage_users:
-        tools.append(("accounts:users", "用户管理", "新建、修改、停用账户，重置密码"))
+        tools.append(("accounts:users", "用户管理", "新建账户、修改姓名、停用或启用账户"))
+    if spec.manage_grants:
+        tools.append(("accounts:users", "账户权限", "变更账户的角色和区划，重置密码和动态口令"))
     if spec.manage_regions:
         tools.append(("regions:list", "行政区划", "浏览区划树，撤销单位，上传新版区划清单"))
     if spec.read_audit:
         tools.append(("audit:list", "审计日志", "按用户、操作、对象、区划、结果和日期检索，导出"))
         tools.append(("audit:verify", "校验哈希链", "检查审计日志是否被修改或删除"))
+    tools.append(("accounts:password_change", "修改密码", "修改自己的登录密码"))
     return tools

@@ -37,6 +37,14 @@ class RoleSpec:
     manage_policy: bool = False  # edits the monitoring policy and holidays of its region
     view_pipeline: bool = False  # sees the identification pipeline of its region (counts per sub-region)
     handle_referrals: bool = False  # accepts, records and closes assistance measures referred to it
+    upload_datasets: bool = False  # uploads department data for screening (its own kind; the county any kind)
+    # 安全管理员: changes an account's role, region and department (its grants), resets passwords and TOTP
+    manage_grants: bool = False
+
+    @property
+    def view_users(self) -> bool:
+        """The account list serves both the system administrator (accounts) and the security one (grants)."""
+        return self.manage_users or self.manage_grants
 
 
 ROLES: dict[Role, RoleSpec] = {
@@ -47,16 +55,18 @@ ROLES: dict[Role, RoleSpec] = {
                             view_pipeline=True),
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
-                          manage_policy=True, view_pipeline=True),
+                          manage_policy=True, view_pipeline=True, upload_datasets=True),
     Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
                             view_pipeline=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
-    Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True),
+    Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True, upload_datasets=True),
     Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True),
-    # 三员: none of them reads personal data.
+    # 三员: none of them reads personal data. The system administrator creates and disables accounts and keeps
+    # the regions; the security administrator alone changes what an account may do (role, scope) and resets
+    # its credentials; the audit administrator reads the audit log.
     Role.SYSADMIN: RoleSpec("系统管理员", None, manage_users=True, manage_regions=True),
-    Role.SECADMIN: RoleSpec("安全管理员", None),
+    Role.SECADMIN: RoleSpec("安全管理员", None, manage_grants=True),
     Role.AUDITADMIN: RoleSpec("审计管理员", None, read_audit=True),
 }
 
