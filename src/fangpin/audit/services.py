@@ -23,14 +23,15 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def _append(*, ts=None, **fields) -> AuditEvent:
-    """Extend the chain by one row (``ts`` only for tests that need an old row; default now)."""
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+def _append(*, ts=None, using: str = "default", **fields) -> AuditEvent:
+    """Extend the chain by one row (``ts`` only for tests that need an old row; default now;
+    ``using`` for operations on another database, e.g. a restored copy)."""
+    with transaction.atomic(using=using):
+        head, _ = ChainHead.objects.using(using).select_for_update().get_or_create(pk=1)
         event = AuditEvent(seq=head.last_seq + 1, ts=ts or timezone.now(), prev_hash=head.last_hash, **fields)
         event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
+        event.save(force_insert=True, using=using)
+        ChainHead.objects.using(using).filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
 
 
@@ -53,11 +54,11 @@ def record(request, action: str, *, obj=None, object_type: str = "", object_id: 
 
 
 def record_system_event(action: str, *, summary: str = "", detail: dict | None = None,
-                        result: str = "ok") -> AuditEvent:
+                        result: str = "ok", using: str = "default") -> AuditEvent:
     """Events from management commands: no request, the operator is the OS account."""
     import getpass
 
-    return _append(user_id=None, username=f"system:{getpass.getuser()}", role="", ip="local", action=action,
+    return _append(using=using, user_id=None, username=f"system:{getpass.getuser()}", role="", ip="local", action=action,
                    object_type="", object_id="", region_code="", summary=summary[:300], detail=detail or {},
                    result=result)
 
