@@ -24,7 +24,7 @@ from tests.ledger.helpers import csv_bytes, household, xlsx
 from tests.security_input.files import corner_cells
 
 EXAMPLES = int(os.environ.get("FANGPIN_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

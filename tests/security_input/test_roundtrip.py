@@ -25,7 +25,7 @@ from fangpin.ledger.workbook import EXPORT_KEYS, _export_value, neutralise, writ
 
 EXAMPLES = int(os.environ.get("FANGPIN_FUZZ_EXAMPLES", "25"))
 VILLAGE = "130633100201"
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Chinese, letters, digits, inner spaces and the characters that start formulas.
 TEXT = st.text(alphabet=st.sampled_from("张王李赵易州镇东关村号楼-=+@#()（）ABCxyz0123456789 ·"), min_size=1,
