@@ -24,5 +24,6 @@ urlpatterns = [
     path("cases/", include("fangpin.cases.urls")),
     path("plans/", include("fangpin.plans.urls")),
     path("api/", include("fangpin.api.urls")),
+    path("datasets/", include("fangpin.datasets.urls")),
     path("apply/", include("fangpin.cases.urls_public")),
 ]

@@ -51,7 +51,8 @@ class Schema:
 
 
 def _id(header: str = "身份证号") -> Field:
-    return Field("id_number", header, Kind.ID, aliases=("身份证号码", "公民身份号码", "证件号码", "身份证"))
+    names = ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")
+    return Field("id_number", header, Kind.ID, aliases=tuple(n for n in names if n != header))
 
 
 SCHEMAS: dict[str, Schema] = {s.kind: s for s in (

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatasetsConfig(AppConfig):
+    name = "fangpin.datasets"
+    verbose_name = "部门数据"
