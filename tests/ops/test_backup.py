@@ -165,3 +165,18 @@ def test_a_changed_file_or_a_changed_database_is_caught(tmp_path, source, fresh_
     assert problems == [f"表 regions_region 行数 {want + 1}，备份清单为 {want}"]
     with pytest.raises(CommandError, match="已存在"):
         call_command("backup", str(out))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_command_verifies_and_is_audited(tmp_path):
+    from fangpin.audit.models import AuditEvent
+
+    record_system_event("test.before", summary="备份前")
+    out = tmp_path / "fangpin.backup"
+    text = io.StringIO()
+    call_command("backup", str(out), "--verify", stdout=text)
+    assert "备份校验通过" in text.getvalue()
+    manifest = backup.Manifest.read(out)
+    assert manifest.audit["last_seq"] == 1 and manifest.tables["audit_auditevent"] == 1
+    event = AuditEvent.objects.get(action="ops.backup")
+    assert event.detail["sha256"] == manifest.sha256 and event.seq == 2

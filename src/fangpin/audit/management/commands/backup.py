@@ -1,5 +1,6 @@
 """fangpin backup OUT [--verify]: a consistent online backup with a manifest (counts, checksum, audit chain head)."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -42,7 +43,7 @@ def _verify_file(out: Path, manifest: backup.Manifest) -> backup.VerifyReport:
             return backup.verify(manifest, alias)
     report = backup.VerifyReport()
     try:
-        backup._run(["pg_restore", "--list", str(out)], {})
+        backup._run(["pg_restore", "--list", str(out)], dict(os.environ))
     except backup.BackupError as exc:
         report.problems.append(str(exc))
     return report
