@@ -141,3 +141,13 @@ def test_money_keeps_cents(users, people):
     data = csv_bytes([["身份证号", "受灾日期", "直接经济损失"], [people["ids"]["own"], "2026-07-01", "1234.5"]])
     do_upload_dataset(users["county"], "emergency", data, "灾情.csv")
     assert Decimal(Record.objects.get().values["loss"]) == Decimal("1234.50")
+
+
+def test_the_template_has_the_standard_headers_and_what_each_may_hold(client, users):
+    client.force_login(users["department"])
+    response = client.get(reverse("datasets:template", args=["disabled_federation"]))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.get_sheet_by_index(0).to_python()[0] == ["身份证号", "发证日期", "残疾等级", "残疾类别"]
+    notes = book.get_sheet_by_name("填写说明").to_python()
+    assert notes[3][:3] == ["残疾等级", "必填", "一级、二级、三级、四级"]
+    assert client.get(reverse("datasets:template", args=["nothing"])).status_code == 404

@@ -21,6 +21,7 @@ WALK = {
     "datasets:list": Case("list", lambda w, v: ({}, "", _dataset(w, v).original_name), permission="upload_datasets"),
     # without a file waiting for its mapping the page sends the user back to the list
     "datasets:mapping": Case("page", lambda w, v: {}, permission="upload_datasets", ok_status=(302,)),
+    "datasets:template": Case("page", lambda w, v: {"kind": "medical_insurance"}, permission="upload_datasets"),
     "datasets:detail": Case("object", lambda w, v: {"pk": _dataset(w, v).pk}, permission="upload_datasets"),
     "datasets:errors": Case("object", lambda w, v: {"pk": _dataset(w, v).pk}, permission="upload_datasets"),
 }

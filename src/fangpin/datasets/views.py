@@ -140,3 +140,26 @@ def error_report(request, pk: int):
     book.close()
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"部门数据错误-{dataset.pk}.xlsx", content_type=XLSX)
+
+
+@require("upload_datasets")
+def template(request, kind: str):
+    """A blank file with the standard headers of one kind, and what each column may hold."""
+    schema = SCHEMAS.get(kind)
+    if schema is None:
+        raise Http404("没有这类部门数据")
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = Sheet(book, schema.label[:31], [f.header for f in schema.fields], [max(12, len(f.header) * 2 + 4)
+                                                                              for f in schema.fields])
+    text = book.add_format({"num_format": "@"})
+    sheet.ws.set_column(0, 0, 21, text)  # ID numbers as text, or Excel eats the last digits
+    notes = Sheet(book, "填写说明", ["列名", "是否必填", "可填写的值 / 说明", "也认可的列名"], [16, 10, 50, 40])
+    for f in schema.fields:
+        allowed = "、".join(label for _, label in f.codes) or {
+            "id": "18 位身份证号（请设为文本格式）", "date": "日期，如 2026-03-15", "money": "金额（元），不能为负",
+            "text": "文字"}.get(f.kind.value, "")
+        notes.write([f.header, "必填" if f.required else "", allowed, "、".join(f.aliases)])
+    book.close()
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{schema.label}模板.xlsx", content_type=XLSX)
