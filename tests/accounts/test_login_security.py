@@ -275,6 +275,7 @@ def test_totp_not_required_in_dev_by_default(client, users):
 
 
 def test_security_admin_resets_totp(client, users, totp_on):
+    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=users["county"], name="p", confirmed=True)
@@ -282,20 +283,18 @@ def test_security_admin_resets_totp(client, users, totp_on):
     victim.force_login(users["county"])
     secadmin = Client()
     secadmin.force_login(users["secadmin"])
-    assert secadmin.get(reverse("accounts:user_totp", args=[users["county"].pk])).status_code == 302  # own TOTP
-    TOTPDevice.objects.create(user=users["secadmin"], name="p", confirmed=True)
-    settings_off = Client()
-    settings_off.force_login(users["secadmin"])
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = settings_off.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=users["secadmin"]).persistent_id
+    url = reverse("accounts:user_totp", args=[users["county"].pk])
+    # the security administrator is a TOTP role too: first their own enrolment
+    assert secadmin.get(url)["Location"].startswith(reverse("accounts:otp_setup"))
+    own = TOTPDevice.objects.create(user=users["secadmin"], name="p", confirmed=True)
+    session = secadmin.session
+    session[DEVICE_ID_SESSION_KEY] = own.persistent_id  # as django_otp.login() after a right code
     session.save()
-    response = settings_off.post(reverse("accounts:user_totp", args=[users["county"].pk]))
-    assert response.status_code == 302
+    assert "已绑定设备" in secadmin.get(url).content.decode()
+    assert secadmin.post(url).status_code == 302
     assert not TOTPDevice.objects.filter(user=users["county"]).exists()
     event = AuditEvent.objects.get(action="user.totp_reset")
-    assert (event.username, event.detail["devices_removed"]) == ("secadmin", 1)
+    assert (event.username, event.detail["devices_removed"], event.detail["sessions_ended"]) == ("secadmin", 1, 1)
     assert victim.get(reverse("home")).status_code == 302
 
 
