@@ -8,7 +8,7 @@ PORT    ?= 8000
 COUNTY  ?= 130633
 SEED    ?= 1
 
-.PHONY: demo test install system-deps lint test-sqlite test-pg serve clean bench
+.PHONY: demo test install system-deps lint security test-sqlite test-pg serve clean bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/fangpin makemigrations --check --dry-run -v0
+
+# Security checks (docs/security-input.md): bandit finds no high-severity issue in src, pip-audit no
+# known vulnerability in the installed packages (ignore list with reasons: .ci/pip-audit-ignore.txt).
+security: install
+	$(BIN)/bandit -q -r src -x 'src/fangpin/*/migrations' --severity-level high
+	$(BIN)/python .ci/pip_audit.py
 
 test-sqlite: install system-deps
 	env -u DATABASE_URL $(BIN)/pytest
