@@ -70,8 +70,8 @@ def limits() -> Limits:
     )
 
 
-def _mb(n: int) -> str:
-    return f"{n / MB:.0f} MB" if n >= MB else f"{n} 字节"
+def human_size(n: int) -> str:
+    return f"{n / MB:.1f} MB".replace(".0 MB", " MB") if n >= MB else f"{n} 字节"
 
 
 # ---- 1. size while streaming ---------------------------------------------------------------------
@@ -195,7 +195,7 @@ def check_zip(data: bytes, kind: str = "xlsx", label: str = "文件", lim: Limit
             if info.file_size > MB and info.file_size > lim.zip_ratio * max(info.compress_size, 1):
                 raise UploadRejected(f"{label}的压缩比异常（超过 {lim.zip_ratio} 倍），疑似压缩炸弹，已拒绝")
         if declared > lim.zip_total:
-            raise UploadRejected(f"{label}解压后 {_mb(declared)}，超过上限 {_mb(lim.zip_total)}：请分村导入")
+            raise UploadRejected(f"{label}解压后 {human_size(declared)}，超过上限 {human_size(lim.zip_total)}：请分村导入")
         missing = [part for part in REQUIRED_PARTS.get(kind, ()) if part not in names]
         if missing:
             raise UploadRejected(f"{label}缺少必需的部件 {missing[0]}：不是有效的{'xlsx' if kind == 'xlsx' else 'ods'} 文件")
@@ -268,7 +268,7 @@ def gunzip(data: bytes, label: str = "文件", lim: Limits | None = None) -> byt
     except (OSError, EOFError, zlib.error):
         raise UploadRejected(f"{label}不是有效的 gzip 压缩文件") from None
     if len(out) > lim.zip_total:
-        raise UploadRejected(f"{label}解压后超过上限 {_mb(lim.zip_total)}，疑似压缩炸弹，已拒绝")
+        raise UploadRejected(f"{label}解压后超过上限 {human_size(lim.zip_total)}，疑似压缩炸弹，已拒绝")
     return out
 
 

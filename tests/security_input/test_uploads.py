@@ -177,3 +177,15 @@ def test_a_disguised_ledger_upload_ends_as_an_invalid_job_with_the_reason(client
         "file": SimpleUploadedFile("台账.xlsx", corner_cells()), "mode": "check"}, follow=True)
     job = ImportJob.objects.get()
     assert job.status == "invalid" and "工作表范围过大" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_region_page_refuses_a_gzip_bomb_and_an_oversized_file_with_chinese_reasons(client, users, settings):
+    client.force_login(users["sysadmin"])
+    settings.UPLOAD_ZIP_MAX_TOTAL_BYTES = 1024 * 1024
+    bomb = gzip.compress(b"code,name\n" + b"0" * (4 * 1024 * 1024))
+    response = client.post(reverse("regions:upload"), {"file": SimpleUploadedFile("regions.csv.gz", bomb)})
+    assert response.status_code == 200 and "疑似压缩炸弹" in response.content.decode()
+    settings.UPLOAD_MAX_BYTES = settings.LEDGER_MAX_UPLOAD_BYTES = 4096
+    response = client.post(reverse("regions:upload"), {"file": SimpleUploadedFile("regions.csv", b"x" * 3 * 1048576)})
+    assert "文件过大（3 MB），上限 4096 字节" in response.content.decode()

@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from fangpin.uploads import human_size
+
 
 class RegionUploadForm(forms.Form):
     file = forms.FileField(label="区划文件（CSV 或 CSV.gz：code,name[,level]）")
@@ -11,6 +13,7 @@ class RegionUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".csv.gz", ".txt")):
             raise forms.ValidationError("只接受 .csv 或 .csv.gz 文件")
-        if upload.size > settings.LEDGER_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件过大")
+        limit = settings.LEDGER_MAX_UPLOAD_BYTES
+        if upload.size > limit:  # a TooLargeUpload from fangpin.uploads when it went over while streaming
+            raise forms.ValidationError(f"文件过大（{human_size(upload.size)}），上限 {human_size(limit)}")
         return upload
