@@ -1,4 +1,5 @@
-"""CSP and no inline script/style: every page of the access walk, as a village and a county user."""
+"""CSP and no inline script/style: every page of the access walk (as the village and county users, or
+the first roles that may open it)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ def test_every_bar_width_class_exists():
     assert {int(n) for n in re.findall(r"\.w-(\d+)\{width:(?:\1)%\}", css)} == set(range(101))
 
 
+ROLES = ("village", "county", "township", "sysadmin", "secadmin", "auditadmin", "department", "insurer", "city",
+         "province")
 PAGES = sorted(name for name, case in CASES.items() if case.kind in ("public", "page", "object", "list"))
 
 
@@ -99,12 +102,16 @@ def test_no_page_of_the_walk_has_inline_script_or_style(client, world):
         case = CASES[name]
         with transaction.atomic():
             world.extra.clear()
-            for role in ("village", "county"):
+            seen = 0
+            for role in ROLES:
+                if seen >= 2:
+                    break  # the village and county views; other roles only for pages those two cannot open
                 client.force_login(world.users[role])
                 url = _url(name, *_page_url(case, world))
                 response = client.get(url)
                 if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
                     checked += 1
+                    seen += 1
                     found = inline_parts(response.content.decode())
                     if found:
                         problems.append(f"{role} {url}: {sorted(set(found))}")
