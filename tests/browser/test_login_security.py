@@ -34,6 +34,7 @@ def test_county_user_enrols_totp_then_needs_the_code(page, live_server, users, s
     _submit_login(page, base, "county")
     expect(page.get_by_role("heading", level=1)).to_have_text("绑定动态口令")
     expect(page.locator(".qr svg")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "page wider than the phone"
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     key = base64.b32decode(secret)  # what a phone app reads from the QR code
     page.get_by_label("动态口令").fill(_code(key))
