@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fangpin.plans",
     "fangpin.api",
     "fangpin.datasets",
+    "fangpin.alerts",
     "fangpin.demo",
 ]
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("plans/", include("fangpin.plans.urls")),
     path("api/", include("fangpin.api.urls")),
     path("datasets/", include("fangpin.datasets.urls")),
+    path("alerts/", include("fangpin.alerts.urls")),
     path("apply/", include("fangpin.cases.urls_public")),
 ]

@@ -38,6 +38,7 @@ class RoleSpec:
     view_pipeline: bool = False  # sees the identification pipeline of its region (counts per sub-region)
     handle_referrals: bool = False  # accepts, records and closes assistance measures referred to it
     upload_datasets: bool = False  # uploads department data for screening (its own kind; the county any kind)
+    run_screening: bool = False  # runs screening and turns its warnings into leads (the county)
     # 安全管理员: changes an account's role, region and department (its grants), resets passwords and TOTP
     manage_grants: bool = False
 
@@ -55,7 +56,7 @@ ROLES: dict[Role, RoleSpec] = {
                             view_pipeline=True),
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
-                          manage_policy=True, view_pipeline=True, upload_datasets=True),
+                          manage_policy=True, view_pipeline=True, upload_datasets=True, run_screening=True),
     Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
                             view_pipeline=True),

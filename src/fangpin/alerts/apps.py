@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "fangpin.alerts"
+    verbose_name = "筛查预警"

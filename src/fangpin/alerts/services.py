@@ -1,0 +1,239 @@
+"""Screening (部门筛查): every household of the region judged by the core rules on its registry facts
+updated by its members' department records of the 12 months; each finding becomes a warning once;
+the county turns a warning into a lead on the household's case or dismisses it with a reason."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+from django.utils import timezone
+
+from fangpin.accounts.access import scoped
+from fangpin.audit.services import record
+from fangpin.cases.facts import facts_for
+from fangpin.cases.models import PolicyVersion
+from fangpin.cases.services import CaseError, do_open_lead, policy_for
+from fangpin.core.rules import Finding, evaluate
+from fangpin.core.screening import MemberRef, screening_facts, window
+from fangpin.core.screening import Record as CoreRecord
+from fangpin.datasets.models import Record
+from fangpin.registry.models import Household, Member
+
+from .models import ScreeningRun, Warning
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+EVIDENCE = 50
+
+
+class AlertError(Exception):
+    """A refused request; ``str()`` is the Chinese explanation."""
+
+
+def period_end(period: str) -> dt.date:
+    """'2026-10' → 2026-10-31 (the 12 months screened end on the month's last day)."""
+    try:
+        year, month = (int(p) for p in period.split("-"))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, calendar.IllegalMonthError):
+        raise AlertError(f"筛查月份“{period}”无效，应为 YYYY-MM，如 2026-10") from None
+
+
+# ---------------------------------------------------------------- finding (the reference path)
+
+
+def find(region_code: str, end: dt.date, progress: Callable[[int, int, int], None] | None = None
+         ) -> Iterator[tuple[int, list[Finding], list[int]]]:
+    """(household id, findings, evidence record ids) for every household of the region with a registry year."""
+    households = Household.objects.filter(village__code__startswith=region_code).order_by("pk")
+    total = households.count()
+    policies: dict[str, PolicyVersion] = {}
+    done = records_seen = 0
+    for start in range(0, total, BATCH):
+        batch = list(households[start:start + BATCH])
+        base = facts_for(batch)
+        members: dict[int, list[MemberRef]] = defaultdict(list)
+        for household_id, pk, labour in (Member.objects.filter(household__in=batch, status="active")
+                                         .values_list("household_id", "pk", "labour")):
+            members[household_id].append(MemberRef(pk, labour))
+        rows: dict[int, list[tuple[int, CoreRecord]]] = defaultdict(list)
+        first, last = window(end)
+        for pk, household_id, kind, member_id, day, values in (
+                Record.objects.filter(household__in=batch, day__gt=first, day__lte=last)
+                .values_list("pk", "household_id", "kind", "member_id", "day", "values")):
+            rows[household_id].append((pk, CoreRecord(kind, member_id, day, values)))
+            records_seen += 1
+        for household in batch:
+            if household.pk not in base:
+                continue
+            county = household.village_id[:6]
+            if county not in policies:
+                policies[county] = policy_for(household.village_id, end)
+            facts = screening_facts(base[household.pk][0], members[household.pk],
+                                    [r for _, r in rows[household.pk]], end)
+            findings = evaluate(facts, policies[county].as_core())
+            if findings:
+                yield household.pk, findings, [pk for pk, _ in rows[household.pk]][:EVIDENCE]
+        done += len(batch)
+        if progress:
+            progress(done, total, records_seen)
+
+
+# ---------------------------------------------------------------- runs
+
+
+@transaction.atomic
+def do_start_run(user, region_code: str, period: str, request=None) -> ScreeningRun:
+    if not user.can("run_screening"):
+        raise AlertError("筛查须由县级用户发起")
+    if not region_code.startswith(user.scope_code):
+        raise AlertError("该区划不在您的管辖范围内")
+    period_end(period)
+    if ScreeningRun.objects.filter(region_id=region_code, period=period, status__in=("queued", "running")).exists():
+        raise AlertError(f"{period} 的筛查正在进行，请等待完成")
+    run = ScreeningRun.objects.create(region_id=region_code, period=period, started_by=user)
+    record(request, "screening.start", obj=run, user=user, summary=f"发起筛查 {region_code} {period}")
+    start_run(run)
+    return run
+
+
+def start_run(run: ScreeningRun) -> None:
+    """In a thread after commit (the page polls); inline with ALERTS_RUN_INLINE (tests, the CLI)."""
+    if getattr(settings, "ALERTS_RUN_INLINE", False):
+        run_screening(run.pk)
+        return
+    transaction.on_commit(lambda: threading.Thread(target=_thread_main, args=(run.pk,), daemon=True).start())
+
+
+def _thread_main(run_id: int) -> None:
+    try:
+        close_old_connections()
+        run_screening(run_id)
+    finally:
+        connections.close_all()
+
+
+def run_screening(run_id: int, progress: Callable[[ScreeningRun], None] | None = None) -> ScreeningRun:
+    """Find and store; each batch of warnings commits on its own, so a killed run loses nothing it wrote
+    and a re-run only adds what is missing."""
+    if not ScreeningRun.objects.filter(pk=run_id, status="queued").update(
+            status="running", phase="筛查中", heartbeat=timezone.now()):
+        return ScreeningRun.objects.get(pk=run_id)
+    run = ScreeningRun.objects.get(pk=run_id)
+    counts = {"findings": 0, "new": 0}
+
+    def on_progress(done: int, total: int, records_seen: int) -> None:
+        ScreeningRun.objects.filter(pk=run_id).update(
+            households=done, households_total=total, records=records_seen, findings=counts["findings"],
+            new_warnings=counts["new"], progress=int(100 * done / total) if total else 100,
+            heartbeat=timezone.now())
+        if progress:
+            progress(ScreeningRun.objects.get(pk=run_id))
+
+    try:
+        pending: list[tuple[int, list[Finding], list[int]]] = []
+        for item in find(run.region_id, period_end(run.period), on_progress):
+            pending.append(item)
+            counts["findings"] += len(item[1])
+            if len(pending) >= 500:
+                counts["new"] += _store(run, pending)
+                pending = []
+        counts["new"] += _store(run, pending)
+    except (CaseError, AlertError) as exc:
+        return _finish(run_id, "failed", counts, str(exc))
+    except Exception as exc:
+        log.exception("screening run %s failed", run_id)  # tracebacks hold no personal data
+        return _finish(run_id, "failed", counts, f"筛查失败（{type(exc).__name__}），已写入的预警保留，可重新运行")
+    finished = _finish(run_id, "done", counts, "")
+    record(None, "screening.done", obj=finished, user=run.started_by,
+           summary=f"筛查完成 {run.region_id} {run.period}：发现风险 {counts['findings']} 项，新增预警 {counts['new']} 条",
+           detail={"findings": counts["findings"], "new_warnings": counts["new"], "households": finished.households,
+                   "records": finished.records})
+    return finished
+
+
+@transaction.atomic
+def _store(run: ScreeningRun, found: list[tuple[int, list[Finding], list[int]]]) -> int:
+    """Warnings not stored yet; the unique key keeps a concurrent or repeated run from doubling any."""
+    if not found:
+        return 0
+    existing = set(Warning.objects.filter(household_id__in=[h for h, _, _ in found], period=run.period)
+                   .values_list("household_id", "rule"))
+    new = [Warning(household_id=household_id, rule=f.rule, period=run.period, title=f.title[:60], text=f.text[:500],
+                   risk_types=list(f.risk_types), figures=f.figures, policy_version=f.policy_version,
+                   evidence=evidence, run=run)
+           for household_id, findings, evidence in found for f in findings if (household_id, f.rule) not in existing]
+    Warning.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _finish(run_id: int, status: str, counts: dict[str, int], failure: str) -> ScreeningRun:
+    ScreeningRun.objects.filter(pk=run_id).update(
+        status=status, phase=dict(ScreeningRun._meta.get_field("status").choices)[status], finished_at=timezone.now(),
+        findings=counts["findings"], new_warnings=counts["new"], failure=failure[:300],
+        **({"progress": 100} if status == "done" else {}))
+    return ScreeningRun.objects.get(pk=run_id)
+
+
+# ---------------------------------------------------------------- warnings → leads
+
+
+def _warning_for(user, warning_id: int) -> Warning:
+    if not user.can("run_screening"):
+        raise AlertError("预警须由县级用户处理")
+    warning = (scoped(Warning.objects.select_related("household"), user, "household__village__code")
+               .filter(pk=warning_id).first())
+    if warning is None:
+        raise AlertError("预警不存在或不在您的管辖范围内")
+    return warning
+
+
+@transaction.atomic
+def do_warning_to_lead(user, warning_id: int, request=None) -> Warning:
+    """The warning becomes a lead on the household's (single) open case, which it opens if needed."""
+    warning = _warning_for(user, warning_id)
+    now = timezone.now()
+    if not Warning.objects.filter(pk=warning.pk, status="open").update(status="lead", handled_by=user, handled_at=now):
+        raise AlertError("该预警已被处理，请刷新")
+    lead = do_open_lead(warning.household, "screening", f"部门筛查预警（{warning.period}）：{warning.text}", user=user,
+                        request=request, details={"warning": warning.pk, "rule": warning.rule,
+                                                  "period": warning.period, "policy_version": warning.policy_version,
+                                                  "evidence": warning.evidence[:20]})
+    Warning.objects.filter(pk=warning.pk).update(lead=lead)
+    warning.refresh_from_db()
+    record(request, "warning.lead", obj=warning, user=user, summary=f"预警转线索：{warning.title}（{warning.period}）",
+           detail={"warning": warning.pk, "lead": lead.pk, "case": lead.case_id})
+    return warning
+
+
+@transaction.atomic
+def do_dismiss_warning(user, warning_id: int, reason: str, request=None) -> Warning:
+    warning = _warning_for(user, warning_id)
+    if not reason.strip():
+        raise AlertError("排除预警须填写理由")
+    if not Warning.objects.filter(pk=warning.pk, status="open").update(
+            status="dismissed", reason=reason.strip()[:500], handled_by=user, handled_at=timezone.now()):
+        raise AlertError("该预警已被处理，请刷新")
+    warning.refresh_from_db()
+    record(request, "warning.dismiss", obj=warning, user=user, summary=f"排除预警：{warning.title}（{warning.period}）",
+           detail={"warning": warning.pk, "reason": warning.reason[:200]})
+    return warning
+
+
+def grouped(warnings) -> list[dict[str, Any]]:
+    """Open warnings by village, then by risk type, for the queue page."""
+    villages: dict[str, dict[str, Any]] = {}
+    for w in warnings:
+        village = villages.setdefault(w.household.village_id, {"village": w.household.village, "risks": {}, "n": 0})
+        risk = (w.risk_types or ["其他"])[0]
+        village["risks"].setdefault(risk, []).append(w)
+        village["n"] += 1
+    return sorted(villages.values(), key=lambda v: (-v["n"], v["village"].code))
