@@ -163,3 +163,42 @@ def test_the_masked_export_stays_immediate(client, users, world):  # noqa: F811
     data = download(login(client, users["village"]), "130633100201", fmt="xlsx")
     assert sheets(data)["监测对象"][0][0]
     assert not ExportApproval.objects.exists()
+
+
+def _command_takes_approvals() -> bool:
+    from fangpin.cases.management.commands.export_national import Command
+
+    return "--approval" in Command().create_parser("fangpin", "export_national").format_help()
+
+
+@pytest.mark.skipif(not _command_takes_approvals(), reason="export_national --approval not wired yet")
+def test_the_command_needs_an_approval_for_full_ids_and_uses_it_once(tmp_path, rf, users, county2, world):  # noqa: F811
+    import io
+    import zipfile
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "full.zip"
+    with pytest.raises(CommandError, match="第二人审批"):
+        call_command("export_national", str(out), "--full-ids", user="county", stdout=io.StringIO())
+    request = rf.post("/")
+    request.user = users["county"]
+    approval = approvals.do_request_export(request, region_code="130633", fmt="csv", include_eliminated=True,
+                                           reason="报送")
+    with pytest.raises(CommandError, match="当前状态为“待审批”"):
+        call_command("export_national", str(out), "--full-ids", "--approval", str(approval.pk), user="county",
+                     stdout=io.StringIO())
+    decider = rf.post("/")
+    decider.user = county2
+    approvals.do_decide(decider, approval.pk, approve=True)
+    with pytest.raises(CommandError, match="申请人本人"):
+        call_command("export_national", str(out), "--full-ids", "--approval", str(approval.pk), user="county2",
+                     stdout=io.StringIO())
+    call_command("export_national", str(out), "--full-ids", "--approval", str(approval.pk), user="county",
+                 stdout=io.StringIO())
+    head = Member.objects.get(household=world["inside"], relation="head")
+    assert decrypt(head.id_cipher) in zipfile.ZipFile(out).read("家庭成员.csv").decode("utf-8-sig")
+    with pytest.raises(CommandError, match="只能下载一次"):
+        call_command("export_national", str(tmp_path / "again.zip"), "--full-ids", "--approval", str(approval.pk),
+                     user="county", stdout=io.StringIO())
