@@ -105,60 +105,69 @@ def _date_key(day: ir.DateValue) -> ir.IntegerValue:
     return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
 
 
+# What one department record can say about its person, as a small integer (the events' ``what``).
+MEDICAL, DISASTER, HOUSING, WATER, DISABILITY, JOB_LOSS, DEATH, ACCIDENT, DROPPED_OUT = range(1, 10)
+
+
 def facts(tables: Mapping[str, Any], period_end: dt.date) -> ir.Table:
     """One row per household: its registry facts updated by its members' department records in the 12
-    months ending on ``period_end`` (see ``core.screening.screening_facts`` for each rule)."""
+    months ending on ``period_end`` (see ``core.screening.screening_facts`` for each rule).
+
+    Shape of the plan (one pass over each department table, one join with the members):
+    records in the window → events (person, what, amount, code, order key) → folded per (person, what)
+    → joined with the members once → folded per household → one left join with the registry.
+    """
     t = as_tables(tables)
     h, m = t["households"], t["members"]
-    mine = m.select("household_id", "person").distinct()  # a member listed twice still counts once
-    able = m.filter(m.labour.isin(tuple(ABLE))).select("household_id", "person").distinct()
+    # A member listed twice still counts once; able if any listing says so.
+    members = m.group_by("household_id", "person").agg(able=m.labour.isin(tuple(ABLE)).cast("int8").max())
 
-    def recs(kind: str) -> ir.Table:
-        return _in_window(t[kind], kind, period_end)
+    def event(what: int, kind: str, amount: str | None = None, code: str | None = None,
+              badness: Mapping[str, int] | None = None, only: tuple[str, ...] = ()) -> ir.Table:
+        r = _in_window(t[kind], kind, period_end)
+        if only and code is not None:
+            r = r.filter(r[code].isin(only))
+        key = _date_key(r[SCHEMAS[kind].date_field]) * 10
+        if badness is not None and code is not None:
+            key = key + r[code].substitute(dict(badness), else_=0)
+        return r.select(
+            "person", what=ibis.literal(what, type="int8"),
+            amount=r[amount].fill_null(_zero()) if amount else ibis.null(MONEY),
+            code=r[code] if code and badness is not None else ibis.null("string"), key=key.cast("int64"))
 
-    def money_sum(kind: str, column: str, name: str) -> ir.Table:
-        r = recs(kind)
-        joined = r.select("person", value=r[column].fill_null(_zero())).join(mine, "person")
-        return joined.group_by("household_id").agg(**{name: joined.value.sum()})
-
-    def people(kind: str, name: str, among: ir.Table, column: str | None = None,
-               values: tuple[str, ...] = ()) -> ir.Table:
-        r = recs(kind)
-        if column is not None:
-            r = r.filter(r[column].isin(values))
-        joined = r.select("person").join(among, "person")
-        return joined.group_by("household_id").agg(**{name: joined.person.nunique()})
-
-    def latest(kind: str, column: str, badness: Mapping[str, int], name: str) -> ir.Table:
-        """The household's latest record's value (on one day, the worse one)."""
-        r = recs(kind)
-        joined = r.select("person", value=r[column], day=r[SCHEMAS[kind].date_field]).join(mine, "person")
-        key = _date_key(joined.day) * 10 + joined.value.substitute(dict(badness), else_=0)
-        return joined.group_by("household_id").agg(**{name: joined.value.argmax(key)})
-
-    # Dropouts: per pupil the latest status (a dropout wins a same-day tie), then per household.
-    edu = recs("education")
+    # Dropouts: per pupil the latest status (a dropout wins a same-day tie) before anything else.
+    edu = _in_window(t["education"], "education", period_end)
     pupil = edu.select("person", key=_date_key(edu.event_date) * 10
                        + edu.status.isin(tuple(DROPOUT)).fill_null(False).cast("int64"))
-    pupil = pupil.group_by("person").agg(last=pupil.key.max())
-    dropped = pupil.filter(pupil["last"] % 10 == 1).select("person").join(mine, "person")
-    dropouts = dropped.group_by("household_id").agg(dept_dropouts=dropped.person.nunique())
+    pupil = pupil.group_by("person").agg(key=pupil.key.max())
+    dropped = pupil.filter(pupil.key % 10 == 1).select(
+        "person", what=ibis.literal(DROPPED_OUT, type="int8"), amount=ibis.null(MONEY), code=ibis.null("string"),
+        key=pupil.key.cast("int64"))
 
-    parts = [
-        money_sum("medical_insurance", "out_of_pocket", "dept_medical"),
-        money_sum("emergency", "loss", "dept_disaster"),
-        latest("housing", "rating", WORST_HOUSING, "dept_housing"),
-        latest("water", "status", WORST_WATER, "dept_water"),
-        dropouts,
-        people("disabled_federation", "new_disabilities", mine),
-        people("hr_social_security", "job_losses", able, "event", ("unemployed", "dismissed")),
-        people("public_security", "earner_deaths", able, "event", ("death",)),
-        people("public_security", "accident_injuries", mine, "event", ("accident",)),
-    ]
-    joined = h
-    for part in parts:
-        joined = joined.left_join(part, "household_id").drop("household_id_right")
-    j = joined
+    events = ibis.union(
+        event(MEDICAL, "medical_insurance", amount="out_of_pocket"),
+        event(DISASTER, "emergency", amount="loss"),
+        event(HOUSING, "housing", code="rating", badness=WORST_HOUSING),
+        event(WATER, "water", code="status", badness=WORST_WATER),
+        event(DISABILITY, "disabled_federation"),
+        event(JOB_LOSS, "hr_social_security", code="event", only=("unemployed", "dismissed")),
+        event(DEATH, "public_security", code="event", only=("death",)),
+        event(ACCIDENT, "public_security", code="event", only=("accident",)),
+        dropped,
+    )
+    per_person = events.group_by("person", "what").agg(
+        amount=events.amount.sum(), code=events.code.argmax(events.key), key=events.key.max())
+    e = per_person.join(members, "person")
+    what, counts = e.what, {}
+    for name, which, able_only in (("dept_dropouts", DROPPED_OUT, False), ("new_disabilities", DISABILITY, False),
+                                   ("job_losses", JOB_LOSS, True), ("earner_deaths", DEATH, True),
+                                   ("accident_injuries", ACCIDENT, False)):
+        counts[name] = e.person.count(where=(what == which) & (e.able == 1) if able_only else what == which)
+    folded = e.group_by("household_id").agg(
+        dept_medical=e.amount.sum(where=what == MEDICAL), dept_disaster=e.amount.sum(where=what == DISASTER),
+        dept_housing=e.code.argmax(e.key, where=what == HOUSING), dept_water=e.code.argmax(e.key, where=what == WATER),
+        **counts)
+    j = h.left_join(folded, "household_id").drop("household_id_right")
     return j.select(
         "household_id", "household_type", "persons", "net_income", "last_year_net_income",
         medical_oop=ibis.greatest(j.medical_oop, j.dept_medical.fill_null(_zero())).cast(MONEY),
