@@ -75,18 +75,17 @@ def test_export_has_the_documented_layout_and_only_decided_households(client, us
     assert "3,000" in data["风险研判"][1][3]
 
 
-def test_masked_by_default_full_ids_need_unmask(client, users, world):
+def test_masked_by_default_full_ids_never_directly(client, users, world):
+    """Full IDs only through a second person's approval (tests/cases/test_national_approval.py)."""
     head = Member.objects.get(household=world["inside"], relation="head")
     clear = decrypt(head.id_cipher)
     masked = download(login(client, users["county"]), "130633", fmt="csv")
     texts = [zipfile.ZipFile(io.BytesIO(masked)).read(n).decode("utf-8-sig")
              for n in zipfile.ZipFile(io.BytesIO(masked)).namelist()]
     assert clear not in "".join(texts) and head.id_masked in "".join(texts)
-    full = sheets(download(client, "130633", fmt="xlsx", full="1"))
-    assert full["监测对象"][1][8] == clear
     event = AuditEvent.objects.filter(action="national.export").latest("id")
-    assert event.detail["full_ids"] is True and event.detail["counts"]["家庭成员"] == 2
-    assert clear not in str(event.detail) + event.summary
+    assert event.detail["full_ids"] is False and event.detail["counts"]["家庭成员"] == 2
+    assert client.get(reverse("cases:national_file", kwargs={"code": "130633"}), {"full": "1"}).status_code == 403
     city = login(client, users["city"])
     assert city.get(reverse("cases:national_file", kwargs={"code": "130633"}), {"full": "1"}).status_code == 403
     assert city.get(reverse("cases:national"), {"region": "130633", "fmt": "xlsx", "full_ids": "on"}
