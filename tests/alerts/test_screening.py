@@ -129,3 +129,14 @@ def test_the_command_prints_progress_and_the_summary(users, county):
     out = io.StringIO()
     call_command("screen", period="2026-10", region="130633", stdout=out)
     assert "100%" in out.getvalue() and "新增预警 2 条" in out.getvalue()
+
+
+def test_the_queue_leaves_out_households_already_in_the_procedure_unless_asked(client, users, county):
+    from fangpin.cases.services import do_open_lead
+
+    run(users)
+    do_open_lead(county["b"], "visit", "走访发现困难")  # B already has an open case
+    client.force_login(users["county"])
+    page = client.get(reverse("alerts:queue")).content.decode()
+    assert county["a"].hh_no in page and county["b"].hh_no not in page
+    assert county["b"].hh_no in client.get(reverse("alerts:queue"), {"all": "1"}).content.decode()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.alerts import services
 from fangpin.alerts.models import ScreeningRun, Warning
+from fangpin.cases.models import Case
 
 SCOPE = "household__village__code"
 
@@ -57,9 +58,13 @@ def queue(request):
     period = request.GET.get("period", "")
     if period:
         open_ = open_.filter(period=period)
+    # By default the households not yet in the procedure: those with an open case are already being handled.
+    everyone = request.GET.get("all") == "1"
+    if not everyone:
+        open_ = open_.exclude(household_id__in=Case.objects.filter(closed_at__isnull=True).values("household_id"))
     shown = list(open_[:500])
     return render(request, "alerts/queue.html", {"groups": services.grouped(shown), "total": open_.count(),
-                                                 "shown": len(shown), "period": period})
+                                                 "shown": len(shown), "period": period, "everyone": everyone})
 
 
 @require("run_screening")
