@@ -97,3 +97,26 @@ def test_a_rule_of_an_unknown_class_is_refused(sample):
     with pytest.raises(NotCompiled, match="没有编译器"):
         compile_rule(Odd("odd", "奇怪", "water", ("x",), "", ""), table, POLICIES[0])
     assert all(compile_rule(rule, table, POLICIES[0]) is not None for rule in RULES)
+
+
+def test_integer_rounding_matches_decimal_quantize_half_even(con):
+    """round_half_even(a / b) <= k on the backend == Python's Decimal.quantize, halves included."""
+    import random
+    from decimal import Decimal
+
+    from fangpin.screening.compile import rounded_at_most
+
+    rng = random.Random(7)
+    rows = []
+    for _ in range(3000):
+        b = rng.choice((1, 2, 3, 4, 7, 10, 100, 1000))
+        a = rng.randint(-10**7, 10**7)
+        if rng.random() < 0.5 and b % 2 == 0:
+            a = a // b * b + b // 2  # exactly on a half
+        exact = (Decimal(a) / Decimal(b)).quantize(Decimal("1"))
+        k = int(exact) + rng.choice((-1, 0, 0, 1))
+        rows.append({"a": a, "b": b, "k": k, "expected": exact <= k})
+    t = ibis.memtable(pa.Table.from_pylist(rows))
+    got = con.to_pyarrow(t.select(t.expected, got=rounded_at_most(t.a, t.b, t.k))).to_pylist()
+    assert sum(r["expected"] != r["got"] for r in got) == 0
+    assert any(r["expected"] for r in got) and not all(r["expected"] for r in got)

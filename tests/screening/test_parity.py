@@ -62,3 +62,13 @@ def test_the_sample_hits_every_rule_and_every_crafted_edge_decides_something(sam
     assert every == {rule.code for rule in RULES}
     # The draft policies really change the verdict somewhere (the rounding halves are exercised).
     assert fired_by_policy[0] != fired_by_policy[1] and fired_by_policy[0] != fired_by_policy[2]
+    members = {m.person for h in sample.households for m in h.members}
+    with_records = {r.person for r in sample.records}
+    assert any(p % 11 == 10 for p in members & with_records)  # ID numbers ending in X
+    assert with_records - members  # people in no household
+    assert any(h.facts.persons == 0 for h in sample.households)
+    assert any(h.facts.last_year_net_income is None for h in sample.households)
+
+
+def test_the_sample_is_deterministic():
+    assert build(n=80) == build(n=80)
