@@ -102,15 +102,14 @@ def level_of_code(code: str) -> Level:
 # trigger refuses. In tests only, the flush drops those triggers and re-creates them afterwards.
 @pytest.fixture(scope="session", autouse=True)
 def _flush_around_audit_triggers() -> None:
-    import importlib
-
     from django.db.backends.postgresql.base import DatabaseOperations as PostgresOps
     from django.db.backends.sqlite3.base import DatabaseOperations as SqliteOps
 
-    rows = importlib.import_module("fangpin.audit.migrations.0002_append_only_triggers")
-    truncate = importlib.import_module("fangpin.audit.migrations.0003_no_truncate")
-    around = {SqliteOps: (rows.SQLITE_REVERSE, rows.SQLITE),
-              PostgresOps: (truncate.POSTGRES_REVERSE, truncate.POSTGRES)}
+    from fangpin.audit import triggers
+
+    # the current triggers (with the purge path), not the ones of the first migrations
+    around = {SqliteOps: (triggers.SQLITE_DROP, triggers.SQLITE),
+              PostgresOps: (triggers.POSTGRES_TRUNCATE_DROP, triggers.POSTGRES_TRUNCATE)}
     for ops, (drop, create) in around.items():
         def sql_flush(self, style, tables, *args, _original=ops.sql_flush, _drop=drop, _create=create, **kw):
             statements = _original(self, style, tables, *args, **kw)

@@ -217,7 +217,9 @@ LIST_PAGE_SIZE = envint("FANGPIN_LIST_PAGE_SIZE", 50)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # ID numbers and phones in a log line (an address typed with an ID in it) are masked on the way out.
+    "filters": {"redact_pii": {"()": "fangpin.ops.logredact.RedactPII"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_pii"]}},
     # Request bodies can hold ID numbers: never log them.
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }

@@ -187,9 +187,11 @@ def test_no_clear_id_or_phone_in_any_table_log_or_error_page(client, users, coun
     # The one leak at DEBUG level: Django's WARNING "Not Found: <path>" repeats an ID typed into the address
     # bar. The project's LOGGING keeps django.request at ERROR (so it is not written), and the RedactPII filter
     # masks it: with the filter, nothing is left.
+    # (The console handler's RedactPII may already have masked it in place: the record is shared.)
     leaking = [r for r in caplog.records if leaks(line(r))]
-    assert [(r.name, r.levelname, r.getMessage()[:10]) for r in leaking] == [("django.request", "WARNING", "Not Found:")]
+    assert {(r.name, r.levelname, r.getMessage()[:10]) for r in leaking} <= {("django.request", "WARNING", "Not Found:")}
     assert settings.LOGGING["loggers"]["django.request"]["level"] == "ERROR"
+    assert "redact_pii" in settings.LOGGING["handlers"]["console"]["filters"]
     redactor = RedactPII()
     for record in caplog.records:
         redactor.filter(record)
