@@ -120,3 +120,15 @@ def test_integer_rounding_matches_decimal_quantize_half_even(con):
     got = con.to_pyarrow(t.select(t.expected, got=rounded_at_most(t.a, t.b, t.k))).to_pylist()
     assert sum(r["expected"] != r["got"] for r in got) == 0
     assert any(r["expected"] for r in got) and not all(r["expected"] for r in got)
+
+
+def test_the_engine_reads_parquet_files_through_the_backend(sample, con, tmp_path):
+    import pyarrow.parquet as pq
+
+    tables = {}
+    for name, table in sample.tables().items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+        tables[name] = con.read_parquet(tmp_path / f"{name}.parquet")
+    result = run(con, tables, POLICIES[0], sample.period_end)
+    assert {(h, c) for h, codes in result.fired.items() for c in codes} == sample.core_fired(POLICIES[0])
+    assert result.mismatches == []
