@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 import zipfile
 
 import pytest
@@ -99,6 +100,37 @@ def test_a_sheet_whose_used_range_would_exhaust_memory_is_refused_before_calamin
     data = corner_cells()
     assert len(data) < 2000
     assert "1048576 行 × 16384 列" in rejected(data)
+
+
+CORNER_VARIANTS = {
+    # Each of these makes calamine allocate the 1048576 × 16384 grid (checked by hand in a
+    # subprocess: "memory allocation of 549755813888 bytes failed"); the scan must see them all.
+    "lower case": '<row r="1"><c r="a1"><v>1</v></c></row><row r="1048576"><c r="xfd1048576"><v>2</v></c></row>',
+    "single quotes": "<row r='1'><c r='A1'><v>1</v></c></row><row r='1048576'><c r='XFD1048576'><v>2</v></c></row>",
+    "newlines": '<row r="1"><c\nr="A1"><v>1</v></c></row><row r="1048576"><c\tr="XFD1048576"><v>2</v></c></row>',
+    "leading zeros": '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD0001048576"><v>2</v></c></row>',
+    "row without r": '<row><c><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>',
+    "column from one row, row from another": ('<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row>'
+                                              '<row r="1048576"><c><v>2</v></c></row>'),
+    "cells without r": '<row r="1">' + "<c/>" * 20000 + '</row><row r="1048576"><c><v>2</v></c></row>',
+    "out of order": '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>' + "".join(
+        f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(1, 3000)),
+    "spaces around =": '<row r="1"><c r = "A1"><v>1</v></c></row><row r="1048576"><c r = "XFD1048576"><v>2</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("variant", sorted(CORNER_VARIANTS))
+def test_every_spelling_of_the_corner_cell_is_refused_before_calamine(variant):
+    with pytest.raises(uploads.UploadRejected, match="工作表范围过大|写法异常"):
+        uploads.check_zip(xlsx_with(sheet_xml(CORNER_VARIANTS[variant])))
+
+
+def test_a_large_honest_sheet_passes_the_scan_quickly():
+    rows = "".join(f'<row r="{i}">' + "".join(f'<c r="{col}{i}"><v>{i}</v></c>' for col in ("A", "B", "AH"))
+                   + "</row>" for i in range(1, 60_001))
+    started = time.perf_counter()
+    uploads.check_zip(xlsx_with(sheet_xml(rows)))
+    assert time.perf_counter() - started < 5
 
 
 def test_the_cell_scan_sees_references_split_across_chunks(monkeypatch):
