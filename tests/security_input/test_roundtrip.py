@@ -50,7 +50,7 @@ YEAR_MONEY = ("wage", "business", "property_income", "transfer", "production_cos
 def households(draw):
     out, serial = [], 0
     for h in range(draw(st.integers(1, 3))):
-        block = {"hh_no": f"H{h}-" + draw(TEXT)[:20], "village_code": VILLAGE, "village_name": "东关村委会",
+        block = {"hh_no": f"H{h}-" + draw(TEXT)[:20].strip(), "village_code": VILLAGE, "village_name": "东关村委会",
                  "address": draw(TEXT), "exit_year": draw(st.integers(2013, 2020)), "year": draw(st.integers(2020, 2030)),
                  **{k: draw(code(k)) for k in HOUSEHOLD_CODES}, **{k: draw(st.booleans()) for k in FLAGS_H},
                  **{k: draw(MONEY) for k in YEAR_MONEY}}
