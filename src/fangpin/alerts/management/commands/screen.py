@@ -1,11 +1,11 @@
-"""fangpin screen --period YYYY-MM (--region CODE | --user NAME)"""
+"""fangpin screen --period YYYY-MM (--region CODE | --user NAME) [--engine duckdb|python]"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from fangpin.alerts.models import ScreeningRun
-from fangpin.alerts.services import AlertError, period_end, run_screening
+from fangpin.alerts.services import ENGINES, AlertError, period_end, run_screening
 from fangpin.ledger.management.commands._scope import add_scope_arguments, resolve_scope
 
 
@@ -14,9 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="筛查月份 YYYY-MM（截至该月底的近 12 个月）")
+        parser.add_argument("--engine", choices=ENGINES, default=None,
+                            help="duckdb：规则编译后整批运行（默认）；python：逐户运行规则核心（参考实现）")
         add_scope_arguments(parser)
 
-    def handle(self, *args, period, **options):
+    def handle(self, *args, period, engine, **options):
         region, user = resolve_scope(options)
         try:
             period_end(period)
@@ -33,7 +35,7 @@ class Command(BaseCommand):
                                   f"发现 {r.findings}", ending="")
                 self.stdout.flush()
 
-        done = run_screening(run.pk, progress=show)
+        done = run_screening(run.pk, progress=show, engine=engine)
         self.stdout.write("")
         if done.status != "done":
             raise CommandError(done.failure or "筛查失败")
