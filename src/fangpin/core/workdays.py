@@ -53,7 +53,8 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-# The State Council's 2025 and 2026 holiday arrangements; offices add later years in the UI.
+# The State Council's 2025 and 2026 holiday arrangements (2026: 国务院办公厅关于2026年部分节假日安排的通知,
+# 2025-11-04, checked against the published text); offices add later years in the UI.
 CN_HOLIDAYS_2025 = (
     _days(dt.date(2025, 1, 1), dt.date(2025, 1, 1)) + _days(dt.date(2025, 1, 28), dt.date(2025, 2, 4))
     + _days(dt.date(2025, 4, 4), dt.date(2025, 4, 6)) + _days(dt.date(2025, 5, 1), dt.date(2025, 5, 5))
