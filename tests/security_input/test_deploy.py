@@ -13,7 +13,9 @@ FANGPIN = Path(sys.executable).with_name("fangpin")
 
 
 def production_env(tmp_path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FANGPIN_") and k != "DATABASE_URL"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FANGPIN_") and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         FANGPIN_MODE="production",
         FANGPIN_SECRET_KEY=secrets.token_urlsafe(60),
