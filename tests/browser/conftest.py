@@ -39,8 +39,11 @@ def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    violations: list[str] = []  # the CSP forbids inline script and style: a page that needs them fails here
+    tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     context.close()
+    assert violations == [], violations
 
 
 def login(page, base_url: str, username: str) -> None:

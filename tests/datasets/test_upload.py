@@ -135,6 +135,12 @@ def test_parquet_upload(users, people):
     assert dataset.rows_matched == 1 and Record.objects.get().values == {"event": "unemployed"}
     with pytest.raises(DatasetError, match="不是 Parquet"):
         do_upload_dataset(users["county"], "hr_social_security", b"not parquet at all", "坏.parquet")
+    from django.test import override_settings
+
+    bigger = io.BytesIO()
+    pq.write_table(table.append_column("备注", pa.array(["另一个文件"])), bigger)
+    with override_settings(UPLOAD_MAX_CELLS=2), pytest.raises(DatasetError, match="Parquet 文件过大：1 行 × 4 列"):
+        do_upload_dataset(users["county"], "hr_social_security", bigger.getvalue(), "大.parquet")
 
 
 def test_money_keeps_cents(users, people):

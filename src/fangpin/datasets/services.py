@@ -73,12 +73,19 @@ def _parquet_rows(data: bytes) -> Iterator[list[object]]:
         import pyarrow.parquet as pq
     except ImportError:
         raise DatasetError("本系统未安装 Parquet 支持，请改用 CSV 或 Excel 文件") from None
+    lim = uploads.limits()
     try:
+        # the footer first: size the file up before anything is unpacked (a small file can inflate a lot)
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if meta.num_rows * max(meta.num_columns, 1) > lim.cells or unpacked > lim.zip_total:
+            raise DatasetError(f"Parquet 文件过大：{meta.num_rows} 行 × {meta.num_columns} 列，解压后约 "
+                               f"{unpacked // uploads.MB} MB，超出上限")
         table = pq.read_table(io.BytesIO(data))
+    except DatasetError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any pyarrow failure is a bad file for the user
         raise DatasetError(f"无法读取该 Parquet 文件（{type(exc).__name__}）") from None
-    if table.num_rows * max(table.num_columns, 1) > uploads.limits().cells:
-        raise DatasetError(f"Parquet 文件过大：{table.num_rows} 行 × {table.num_columns} 列超出单元格上限")
     yield [str(name) for name in table.column_names]
     for batch in table.to_batches(50_000):
         yield from ([*row.values()] for row in batch.to_pylist())
