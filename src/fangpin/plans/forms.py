@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 
+from fangpin.cases.forms import error_text  # noqa: F401 - one wording for form errors, re-exported
 from fangpin.core.elimination import GUARANTEE_LABELS
 from fangpin.core.phone import PhoneError, normalise_phone
 from fangpin.core.regions import ancestors
@@ -102,11 +103,3 @@ def today_initial() -> dt.date:
 
     return timezone.localdate()
 
-
-def error_text(form: forms.Form) -> str:
-    """All of a form's errors in one Chinese line, each named by its field label."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
-    return "；".join(parts)
