@@ -152,7 +152,7 @@ def _drive(case_id: int, target: State, users: dict[str, User], start: dt.date, 
 def _plans(result: DemoCasesResult, users: dict[str, User], village_code: str, rng: random.Random,
            today: dt.date) -> None:
     """Plans for the demo village's monitoring objects: a helper, suggested measures (some referred to the
-    medical-insurance department or the insurer), monthly follow-ups; three households are now stable and one is on its way out."""
+    medical-insurance department or the insurer), monthly follow-ups; four households are now stable (unless they live on 兜底) and one is on its way out."""
     cases = list(Case.objects.filter(household__village_id=village_code, state=State.MONITORING)
                  .select_related("household", "policy").order_by("pk"))
     village = users["village"]
@@ -172,7 +172,7 @@ def _plans(result: DemoCasesResult, users: dict[str, User], village_code: str, r
                 plans.do_refer_measure(village, measure.pk, department_kind="insurer")
             elif k == 0 and n % 2 == 0:
                 plans.do_complete_measure(village, measure.pk, result="已落实", done_date=today - dt.timedelta(days=30))
-        result.followups += _followups(village, case, stable=n < 3, rng=rng, today=today)
+        result.followups += _followups(village, case, stable=n < 4, rng=rng, today=today)
         if n >= 1 and not leaving and plans.elimination_check(case).eligible:  # a stable household on its way out
             leaving = True
             do_case_action(users["township"], case.pk, "start_elimination", seen_state="monitoring",
