@@ -114,6 +114,14 @@ def _done(request, fn, success: str, back):
     return back
 
 
+def _submit(request, form, act, success: str, back):
+    """A posted form: its errors in one message, or the service verb run with its cleaned data."""
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return back
+    return _done(request, lambda: act(form.cleaned_data), success, back)
+
+
 @require("handle_cases")
 def save_helper(request, case_pk: int):
     case, refused = _case_post(request, case_pk)
@@ -121,11 +129,7 @@ def save_helper(request, case_pk: int):
         return refused
     back = redirect("plans:case", case_pk=case.pk)
     form = HelperForm(request.POST, village_code=case.household.village_id)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    d = form.cleaned_data
-    return _done(request, lambda: services.do_save_plan(
+    return _submit(request, form, lambda d: services.do_save_plan(
         request.user, case.pk, helper_name=d["helper_name"], helper_unit=d["helper_unit"], helper_phone=form.phone(),
         helper_user=d["helper_user"], note=d["note"], request=request), "已保存帮扶责任人", back)
 
@@ -136,12 +140,7 @@ def add_measure(request, case_pk: int):
     if refused:
         return refused
     back = redirect("plans:case", case_pk=case.pk)
-    form = MeasureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    d = form.cleaned_data
-    return _done(request, lambda: services.do_add_measure(
+    return _submit(request, MeasureForm(request.POST), lambda d: services.do_add_measure(
         request.user, case.pk, code=d["code"], detail=d["detail"], amount=d["amount"], start_date=d["start_date"],
         end_date=d["end_date"], request=request), "已新增帮扶措施", back)
 
@@ -153,11 +152,7 @@ def record_followup(request, case_pk: int):
         return refused
     back = redirect("plans:case", case_pk=case.pk)
     form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    d = form.cleaned_data
-    return _done(request, lambda: services.do_record_followup(
+    return _submit(request, form, lambda d: services.do_record_followup(
         request.user, case.pk, visit_date=d["visit_date"], income_12m=d["income_12m"], persons=d["persons"],
         checks=form.checks(), rigid_resolved=d["rigid_resolved"], effect_note=d["effect_note"], note=d["note"],
         request=request), "已记录帮扶回访", back)
@@ -179,12 +174,8 @@ def measure_refer(request, pk: int):
     if refused:
         return refused
     back = redirect("plans:case", case_pk=measure.plan.case_id)
-    form = ReferForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: services.do_refer_measure(
-        request.user, measure.pk, department_kind=form.cleaned_data["department_kind"], request=request),
+    return _submit(request, ReferForm(request.POST), lambda d: services.do_refer_measure(
+        request.user, measure.pk, department_kind=d["department_kind"], request=request),
         f"已转办：{measure.label}", back)
 
 
@@ -198,12 +189,7 @@ def measure_complete(request, pk: int):
 
 
 def _complete(request, measure: Measure, back):
-    form = CompleteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    d = form.cleaned_data
-    return _done(request, lambda: services.do_complete_measure(
+    return _submit(request, CompleteForm(request.POST), lambda d: services.do_complete_measure(
         request.user, measure.pk, result=d["result"], done_date=d["done_date"], request=request),
         f"已登记落实：{measure.label}", back)
 
@@ -214,13 +200,8 @@ def measure_cancel(request, pk: int):
     if refused:
         return refused
     back = redirect("plans:case", case_pk=measure.plan.case_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: services.do_cancel_measure(
-        request.user, measure.pk, reason=form.cleaned_data["reason"], request=request),
-        f"已取消：{measure.label}", back)
+    return _submit(request, ReasonForm(request.POST), lambda d: services.do_cancel_measure(
+        request.user, measure.pk, reason=d["reason"], request=request), f"已取消：{measure.label}", back)
 
 
 # ---------------------------------------------------------------- referrals (departments, insurer)
@@ -270,13 +251,8 @@ def referral_decline(request, pk: int):
     if refused:
         return refused
     back = redirect("plans:referrals")
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: services.do_decline_measure(
-        request.user, measure.pk, reason=form.cleaned_data["reason"], request=request),
-        f"已退回：{measure.label}", back)
+    return _submit(request, ReasonForm(request.POST), lambda d: services.do_decline_measure(
+        request.user, measure.pk, reason=d["reason"], request=request), f"已退回：{measure.label}", back)
 
 
 @require("handle_referrals")
