@@ -143,6 +143,11 @@ def test_parquet_upload(users, people):
         do_upload_dataset(users["county"], "hr_social_security", bigger.getvalue(), "大.parquet")
 
 
+def test_an_unknown_file_type_is_named(users, people):
+    with pytest.raises(DatasetError, match="不支持的文件类型“.pdf”"):
+        do_upload_dataset(users["county"], "emergency", b"%PDF-1.4", "灾情.pdf")
+
+
 def test_money_keeps_cents(users, people):
     data = csv_bytes([["身份证号", "受灾日期", "直接经济损失"], [people["ids"]["own"], "2026-07-01", "1234.5"]])
     do_upload_dataset(users["county"], "emergency", data, "灾情.csv")

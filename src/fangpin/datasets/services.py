@@ -22,6 +22,7 @@ from fangpin.registry.models import Member
 
 BATCH = 5000
 MAX_ERRORS = 2000
+EXTENSIONS = (".csv", ".xlsx", ".xls", ".xlsm", ".parquet")
 
 
 class DatasetError(Exception):
@@ -53,13 +54,16 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], Iterator[list[obj
     """Headers (the first non-empty row) and the data rows of a CSV, Excel or Parquet file."""
     if len(data) > uploads.limits().max_bytes:
         raise DatasetError(f"文件过大（超过 {uploads.limits().max_bytes // uploads.MB} MB）")
-    if os.path.splitext(filename.lower())[1] == ".parquet":
+    ext = os.path.splitext(filename.lower())[1]
+    if ext not in EXTENSIONS:
+        raise DatasetError(f"不支持的文件类型“{ext or '无扩展名'}”：请上传 csv、xlsx、xls 或 parquet 文件")
+    if ext == ".parquet":
         rows = _parquet_rows(data)
     else:
         try:
             _, rows = iter_rows(data, filename)
         except LedgerFileError as exc:
-            raise DatasetError(str(exc).replace("xlsx、xls 或 csv", "xlsx、xls、csv 或 parquet")) from None
+            raise DatasetError(str(exc)) from None
     for row in rows:
         if any(cell not in (None, "") for cell in row):
             return [str(cell or "").strip() for cell in row], rows
