@@ -22,7 +22,7 @@ from fangpin.core.screening import SCHEMAS, auto_mapping
 from fangpin.datasets.forms import MappingForm, UploadForm
 from fangpin.datasets.models import Dataset
 from fangpin.datasets.services import DatasetError, MappingNeeded, do_upload_dataset, read_table
-from fangpin.ledger.workbook import Sheet
+from fangpin.ledger.workbook import Sheet, write_error_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "dataset_pending"  # session key: the file waiting for its column mapping
@@ -133,11 +133,7 @@ def error_report(request, pk: int):
     if not dataset.errors:
         raise Http404("该数据没有无效行")
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = Sheet(book, "无效行", ["行号", "列", "错误说明"], [8, 16, 80])
-    for row, column, message in dataset.errors:
-        sheet.write([row, column, message])
-    book.close()
+    write_error_report(out, dataset.errors, None)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"部门数据错误-{dataset.pk}.xlsx", content_type=XLSX)
 

@@ -90,12 +90,9 @@ def _path(job_id: int) -> Path:
 
 
 def store(job_id: int, data: bytes) -> None:
-    ring = pii.keyring()
-    nonce = os.urandom(pii.NONCE_BYTES)
-    sealed = ring.keys[ring.current_id].encrypt(nonce, data, b"ledger")
     path = _path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(ring.current_id.encode() + b"$" + nonce + sealed)
+    path.write_bytes(pii.seal_bytes(data, b"ledger"))
     path.chmod(0o600)
 
 
@@ -103,8 +100,7 @@ def load(job_id: int) -> bytes | None:
     path = _path(job_id)
     if not path.exists():
         return None
-    kid, _, blob = path.read_bytes().partition(b"$")
-    return pii.keyring().keys[kid.decode()].decrypt(blob[: pii.NONCE_BYTES], blob[pii.NONCE_BYTES:], b"ledger")
+    return pii.open_bytes(path.read_bytes(), b"ledger")
 
 
 def discard(job_id: int) -> None:
