@@ -22,6 +22,7 @@ from fangpin.audit.services import record
 from fangpin.cases.facts import facts_for
 from fangpin.cases.models import PolicyVersion
 from fangpin.cases.services import CaseError, do_open_lead, policy_for
+from fangpin.core.policy import Policy
 from fangpin.core.rules import Finding, evaluate
 from fangpin.core.screening import MemberRef, screening_facts, window
 from fangpin.core.screening import Record as CoreRecord
@@ -91,13 +92,22 @@ def find(region_code: str, end: dt.date, progress: Callable[[int, int, int], Non
 # ---------------------------------------------------------------- finding on the engine (the same rules, compiled)
 
 
-def find_with_engine(region_code: str, end: dt.date, progress: Callable[[int, int, int], None] | None = None
-                     ) -> Iterator[tuple[int, list[Finding], list[int]]]:
-    """As ``find``, but the facts and the rules run set-wise on DuckDB (``fangpin.screening``), one county
-    at a time (a county is where one policy applies); the core writes the findings of flagged households."""
+def find_with_engine(region_code: str, end: dt.date, progress: Callable[[int, int, int], None] | None = None,
+                     *, connect: Callable[[], Any] | None = None,
+                     policy_of: Callable[[str, dt.date], Policy] | None = None,
+                     evidence: bool = True) -> Iterator[tuple[int, list[Finding], list[int]]]:
+    """As ``find``, but the facts and the rules run set-wise on an Ibis backend (``fangpin.screening``), one
+    county at a time (a county is where one policy applies); the core writes the findings of flagged households.
+
+    ``connect()`` gives the backend connection (DuckDB in memory by default; Spark is another);
+    ``policy_of(village_code, period_end)`` the core policy (the county's adopted one by default; a draft
+    for a what-if run); without ``evidence`` no record ids are looked up (nothing is stored from it)."""
     import ibis
 
     from fangpin.screening import engine, tables
+
+    connect = connect or ibis.duckdb.connect
+    policy_of = policy_of or (lambda village, day: policy_for(village, day).as_core())
 
     first, last = window(end)
     counties = sorted({code[:6] for code in Household.objects.filter(village__code__startswith=region_code)
@@ -121,14 +131,14 @@ def find_with_engine(region_code: str, end: dt.date, progress: Callable[[int, in
             records_seen += 1
         for kind, items in by_kind.items():
             inputs[kind] = _department_table(kind, items)
-        policy = policy_for(households[0].village_id, end).as_core() if households else None
+        policy = policy_of(households[0].village_id, end) if households else None
         if policy is not None:
-            result = engine.run(ibis.duckdb.connect(), inputs, policy, end)
+            result = engine.run(connect(), inputs, policy, end)
             if result.mismatches:  # the parity suite keeps this empty; never store a disputed warning
                 raise AlertError(f"筛查引擎与规则核心结果不一致（{len(result.mismatches)} 户），已停止，请联系管理员")
-            evidence = _evidence(list(result.findings), first, last)
+            found = _evidence(list(result.findings), first, last) if evidence else {}
             for household_id, findings in result.findings.items():
-                yield household_id, findings, evidence.get(household_id, [])
+                yield household_id, findings, found.get(household_id, [])
         done += len(households)
         if progress:
             progress(done, total, records_seen)
