@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -65,6 +66,44 @@ def seal_bytes(data: bytes, context: bytes) -> bytes:
 def open_bytes(blob: bytes, context: bytes) -> bytes:
     kid, _, rest = blob.partition(b"$")
     return keyring().keys[kid.decode()].decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], context)
+
+
+# Sealed files live under MEDIA_ROOT, one folder per purpose, each with its own context (the AES-GCM associated
+# data, so a file cannot be moved to another purpose). ``rotate_keys`` re-seals every file of these folders;
+# a new kind of sealed file must be listed here.
+SEALED_DIRS: dict[str, bytes] = {
+    "visits": b"visit-photo",
+    "datasets": b"dataset-pending",
+    "ledger": b"ledger",
+}
+
+
+def sealed_key_id(blob: bytes) -> str | None:
+    """The key id of a sealed blob, or None when the bytes are not sealed under a key of the ring."""
+    kid, sep, _ = blob[:64].partition(b"$")
+    if not sep:
+        return None
+    try:
+        name = kid.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return name if name in keyring().keys else None
+
+
+def reseal_file(path: Path, context: bytes) -> bool:
+    """Re-seal one file under the current key (False when it already is, or is not a sealed file).
+
+    Written beside and renamed over the original, so an interruption leaves the old or the new file, never half."""
+    blob = path.read_bytes()
+    kid = sealed_key_id(blob)
+    if kid is None or kid == keyring().current_id:
+        return False
+    fresh = seal_bytes(open_bytes(blob, context), context)
+    tmp = path.with_name(path.name + ".reseal")
+    tmp.write_bytes(fresh)
+    tmp.chmod(path.stat().st_mode & 0o777)
+    os.replace(tmp, path)
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from fangpin.cases.models import VisitPhoto, VisitRecord
 
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
-CONTEXT = b"visit-photo"
+CONTEXT = pii.SEALED_DIRS["visits"]  # rotate_keys re-seals that folder
 
 
 def sniff(head: bytes) -> str | None:

@@ -26,7 +26,7 @@ from fangpin.ledger.workbook import Sheet, write_error_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "dataset_pending"  # session key: the file waiting for its column mapping
-CONTEXT = b"dataset-pending"
+CONTEXT = pii.SEALED_DIRS["datasets"]  # rotate_keys re-seals that folder
 
 
 def _pending_path(token: str) -> Path:

@@ -92,7 +92,7 @@ def _path(job_id: int) -> Path:
 def store(job_id: int, data: bytes) -> None:
     path = _path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pii.seal_bytes(data, b"ledger"))
+    path.write_bytes(pii.seal_bytes(data, pii.SEALED_DIRS["ledger"]))
     path.chmod(0o600)
 
 
@@ -100,7 +100,7 @@ def load(job_id: int) -> bytes | None:
     path = _path(job_id)
     if not path.exists():
         return None
-    return pii.open_bytes(path.read_bytes(), b"ledger")
+    return pii.open_bytes(path.read_bytes(), pii.SEALED_DIRS["ledger"])
 
 
 def discard(job_id: int) -> None:
