@@ -164,6 +164,9 @@ FANGPIN_PASSWORD_MAX_AGE_DAYS = envint("FANGPIN_PASSWORD_MAX_AGE_DAYS", 90)  # 0
 FANGPIN_IDLE_MINUTES = envint("FANGPIN_IDLE_MINUTES", 15)
 # Second factor for county-and-above, departments, insurers and the three administrators.
 FANGPIN_REQUIRE_TOTP = envbool("FANGPIN_REQUIRE_TOTP", PRODUCTION)
+# API tokens stand in for a login: they always expire (at most this many days), sooner for TOTP roles.
+FANGPIN_API_TOKEN_MAX_DAYS = envint("FANGPIN_API_TOKEN_MAX_DAYS", 90)
+FANGPIN_API_TOKEN_MAX_DAYS_TOTP = envint("FANGPIN_API_TOKEN_MAX_DAYS_TOTP", 30)
 # Superuser accounts may log in only while this is on; each such login is audited as break-glass.
 FANGPIN_BREAK_GLASS = envbool("FANGPIN_BREAK_GLASS", False)
 AUTHENTICATION_BACKENDS = [

@@ -124,3 +124,34 @@ def test_create_and_revoke_commands(users):
         call_command("create_api_token", "nobody", "x")
     assert set(AuditEvent.objects.filter(action__startswith="api.token").values_list("action", flat=True)) == {
         "api.token_issue", "api.token_revoke"}
+
+
+def test_tokens_always_expire_and_totp_roles_get_shorter_ones(users, settings):
+    settings.FANGPIN_REQUIRE_TOTP = True
+    settings.FANGPIN_API_TOKEN_MAX_DAYS, settings.FANGPIN_API_TOKEN_MAX_DAYS_TOTP = 90, 30
+    now = timezone.now()
+    village, _ = do_issue_token(users["village"], "默认", now=now)
+    assert village.expires == now + dt.timedelta(days=90)  # no more never-expiring tokens
+    county, _ = do_issue_token(users["county"], "默认", now=now)
+    assert county.expires == now + dt.timedelta(days=30)
+    with pytest.raises(Exception, match="最长 30 天"):
+        do_issue_token(users["county"], "太长", days=31)
+    with pytest.raises(Exception, match="最长 90 天"):
+        do_issue_token(users["village"], "太长", days=91)
+    settings.FANGPIN_REQUIRE_TOTP = False  # without the second factor in force the general limit applies
+    assert do_issue_token(users["county"], "无动态口令", days=60)[0].expires is not None
+
+
+def test_a_totp_role_issues_tokens_only_from_a_verified_session(users, settings, rf):
+    settings.FANGPIN_REQUIRE_TOTP = True
+    request = rf.post("/api/tokens/")
+    request.user = users["county"]
+    request.user.is_verified = lambda: False
+    do_issue_token(users["county"], "命令行")  # no session: the operator is audited as the OS account
+    assert ApiToken.objects.filter(user=users["county"]).count() == 1
+    with pytest.raises(Exception, match="动态口令"):
+        do_issue_token(users["county"], "未验证", request=request)
+    assert ApiToken.objects.filter(user=users["county"]).count() == 1
+    request.user.is_verified = lambda: True
+    do_issue_token(users["county"], "已验证", request=request)
+    assert ApiToken.objects.filter(user=users["county"]).count() == 2

@@ -20,7 +20,8 @@ from fangpin.api.tokens import TokenError, do_issue_token, do_revoke_token
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="用途说明", max_length=60, help_text="例如“乡镇数据对接”")
-    days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=90)
+    days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=30,
+                              help_text="到期自动失效；最长天数由系统设置（须动态口令的角色更短）")
 
 
 @never_cache

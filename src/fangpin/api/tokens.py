@@ -6,9 +6,11 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fangpin.accounts.policy import totp_required
 from fangpin.api.models import ApiToken
 from fangpin.audit.services import record, record_system_event
 from fangpin.core.roles import ADMIN_ROLES, Role
@@ -19,6 +21,13 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)  # do not write the row on every reque
 
 class TokenError(Exception):
     """A refused token operation; ``str()`` is the Chinese explanation."""
+
+
+def max_days(user) -> int:
+    """A token is a login without the second factor: it always expires, sooner for roles that need a TOTP code."""
+    if totp_required(user):
+        return settings.FANGPIN_API_TOKEN_MAX_DAYS_TOTP
+    return settings.FANGPIN_API_TOKEN_MAX_DAYS
 
 
 def hash_key(key: str) -> str:
@@ -39,11 +48,19 @@ def do_issue_token(user, name: str, *, days: int | None = None, request=None,
         raise TokenError("系统管理员、安全管理员、审计管理员（三员）不能使用数据接口，不签发令牌")
     if days is not None and days < 1:
         raise TokenError("有效天数须为正整数")
+    limit = max_days(user)
+    if days is None:
+        days = limit
+    elif days > limit:
+        raise TokenError(f"令牌有效期最长 {limit} 天" + ("（须动态口令登录的角色）" if totp_required(user) else ""))
+    if request is not None and totp_required(user) and not request.user.is_verified():
+        # a token stands in for a login: it is issued only from a session that passed the second factor
+        raise TokenError("请先用动态口令完成登录验证，再签发令牌")
     public = secrets.token_hex(4)
     key = f"{TOKEN_PREFIX}{public}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name[:60], prefix=f"{TOKEN_PREFIX}{public}",
                                     key_hash=hash_key(key),
-                                    expires=now + dt.timedelta(days=days) if days else None)
+                                    expires=now + dt.timedelta(days=days))
     _record(request, "api.token_issue", token, f"签发接口令牌 {token.prefix}…（{token.name}）给 {user.username}",
             {"token": token.pk, "owner": user.username, "days": days})
     return token, key
