@@ -56,6 +56,9 @@ def test_the_last_five_passwords_cannot_be_reused(users):
     # the fixture password is the sixth-latest now: allowed again; no clear password is stored anywhere
     password_validation.validate_password(PASSWORD, user)
     assert all(h.password.startswith("md5$") for h in PasswordHistory.objects.filter(user=user))
+    # only the five the rule compares against are kept (older hashes are password material too)
+    assert PasswordHistory.objects.filter(user=user).count() == 5
+    assert PasswordHistory.objects.filter(user=user).first().password == User.objects.get(pk=user.pk).password
 
 
 def test_set_password_stamps_the_change_time(users):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -42,6 +43,7 @@ class User(AbstractUser):
         if changed and self.password and self.has_usable_password():
             # The history holds hashes only (as the user row does), newest first; see validators.
             PasswordHistory.objects.create(user=self, password=self.password)
+            PasswordHistory.prune(self)
 
     @property
     def role_spec(self) -> roles.RoleSpec:
@@ -76,6 +78,21 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created:%Y-%m-%d}"
+
+    @classmethod
+    def prune(cls, user) -> int:
+        """Keep only the hashes the reuse rule compares against (old hashes are still password material)."""
+        keep = max(history_length(), 1)
+        stale = list(cls.objects.filter(user=user).values_list("pk", flat=True)[keep:])
+        return cls.objects.filter(pk__in=stale).delete()[0] if stale else 0
+
+
+def history_length() -> int:
+    """The ``count`` of the configured PasswordHistoryValidator (0 when it is not configured)."""
+    for item in settings.AUTH_PASSWORD_VALIDATORS:
+        if item["NAME"].endswith(".PasswordHistoryValidator"):
+            return int(item.get("OPTIONS", {}).get("count", 5))
+    return 0
 
 
 class UserSession(models.Model):
