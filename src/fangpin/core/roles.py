@@ -41,6 +41,9 @@ class RoleSpec:
     run_screening: bool = False  # runs screening and turns its warnings into leads (the county)
     # 安全管理员: changes an account's role, region and department (its grants), resets passwords and TOTP
     manage_grants: bool = False
+    handle_grievances: bool = False  # registers grievances (诉求) and answers those it owns
+    assign_grievances: bool = False  # assigns a grievance's owner, does the return visit, reopens (township, county)
+    view_grievances: bool = False  # the grievance ledger (resolution rate) and its xlsx
 
     @property
     def view_users(self) -> bool:
@@ -50,16 +53,20 @@ class RoleSpec:
 
 ROLES: dict[Role, RoleSpec] = {
     Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,
-                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True),
+                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
+                           handle_grievances=True),
     Role.TOWNSHIP: RoleSpec("乡镇", Level.TOWNSHIP, view_registry=True, edit_registry=True,
                             import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
-                            view_pipeline=True),
+                            view_pipeline=True, handle_grievances=True, assign_grievances=True,
+                            view_grievances=True),
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
-                          manage_policy=True, view_pipeline=True, upload_datasets=True, run_screening=True),
-    Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True),
+                          manage_policy=True, view_pipeline=True, upload_datasets=True, run_screening=True,
+                          handle_grievances=True, assign_grievances=True, view_grievances=True),
+    Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True,
+                        view_grievances=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
-                            view_pipeline=True),
+                            view_pipeline=True, view_grievances=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
     Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True, upload_datasets=True),
     Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True),
