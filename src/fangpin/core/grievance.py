@@ -115,7 +115,7 @@ def next_state(state: State, action: Action, role: Role, *, reason: str = "",
     if move is None:
         raise IllegalMove(f"“{STATE_LABELS[state]}”的诉求不能“{ACTION_LABELS[action]}”")
     if role not in move.roles:
-        raise IllegalMove(f"“{ACTION_LABELS[action]}”须由" + "或".join(ROLES[r].label for r in sorted(move.roles))
+        raise IllegalMove(f"“{ACTION_LABELS[action]}”须由" + "或".join(ROLES[r].label for r in ROLES if r in move.roles)
                           + "用户办理")
     if action is Action.VISIT and satisfaction is None:
         raise IllegalMove("回访须记录群众满意度")
