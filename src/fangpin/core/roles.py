@@ -50,6 +50,11 @@ class RoleSpec:
         """The account list serves both the system administrator (accounts) and the security one (grants)."""
         return self.manage_users or self.manage_grants
 
+    @property
+    def view_dashboard(self) -> bool:
+        """数据看板: the region offices, village to province, each over its own subtree."""
+        return self.handle_cases or self.view_pipeline
+
 
 ROLES: dict[Role, RoleSpec] = {
     Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,

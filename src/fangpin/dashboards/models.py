@@ -1,0 +1,34 @@
+"""Boundary maps uploaded per region (the dashboards' figures themselves are computed, not stored)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class RegionMap(models.Model):
+    """The sub-region boundaries of one region, as checked by ``fangpin.core.geojson`` (normalised copy)."""
+
+    region = models.OneToOneField("regions.Region", on_delete=models.PROTECT, related_name="boundary_map",
+                                  verbose_name="区划", db_constraint=False)
+    geojson = models.JSONField("边界（GeoJSON）")
+    features = models.PositiveIntegerField("要素数")
+    points = models.PositiveIntegerField("坐标点数")
+    missing = models.JSONField("缺少边界的下级区划", default=list, blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人",
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "区划边界图"
+        verbose_name_plural = "区划边界图"
+        ordering = ["region_id"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} 边界图（{self.features} 个要素）"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
