@@ -8,8 +8,8 @@ import re
 import zipfile
 
 import pytest
-from python_calamine import CalamineWorkbook
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from fangpin.audit.models import AuditEvent
 from fangpin.core.grievance import Kind, Outcome, Satisfaction
