@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fangpin.alerts",
     "fangpin.dashboards",
     "fangpin.grievances",
+    "fangpin.supervision",
     "fangpin.demo",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("datasets/", include("fangpin.datasets.urls")),
     path("alerts/", include("fangpin.alerts.urls")),
     path("apply/", include("fangpin.cases.urls_public")),
+    path("supervision/", include("fangpin.supervision.urls")),
     path("dashboards/", include("fangpin.dashboards.urls")),
     path("grievances/", include("fangpin.grievances.urls")),
     path("grievance/", include("fangpin.grievances.urls_public")),

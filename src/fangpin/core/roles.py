@@ -44,11 +44,17 @@ class RoleSpec:
     handle_grievances: bool = False  # registers grievances (诉求) and answers those it owns
     assign_grievances: bool = False  # assigns a grievance's owner, does the return visit, reopens (township, county)
     view_grievances: bool = False  # the grievance ledger (resolution rate) and its xlsx
+    supervise: bool = False  # 督战: threshold rules, campaigns, 交办 problems to the regions below and sign them off
 
     @property
     def view_users(self) -> bool:
         """The account list serves both the system administrator (accounts) and the security one (grants)."""
         return self.manage_users or self.manage_grants
+
+    @property
+    def view_problems(self) -> bool:
+        """督战 problems are seen by the supervisors and by the offices they are assigned to."""
+        return self.supervise or self.handle_cases
 
     @property
     def view_dashboard(self) -> bool:
@@ -69,9 +75,9 @@ ROLES: dict[Role, RoleSpec] = {
                           manage_policy=True, view_pipeline=True, upload_datasets=True, run_screening=True,
                           handle_grievances=True, assign_grievances=True, view_grievances=True),
     Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True,
-                        view_grievances=True),
+                        view_grievances=True, supervise=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
-                            view_pipeline=True, view_grievances=True),
+                            view_pipeline=True, view_grievances=True, supervise=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
     Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True, upload_datasets=True),
     Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True),
