@@ -126,7 +126,7 @@ class StaffForm(_GrievanceFields):
 
 class AssignForm(NamedForm):
     seen_state = forms.CharField(widget=forms.HiddenInput)
-    owner = forms.ChoiceField(label="承办人（包案领导所在单位账户）", choices=())
+    owner = forms.ChoiceField(label="承办人账户", choices=())
     leader = forms.CharField(label="包案领导（姓名、职务）", max_length=60, required=False)
 
     def __init__(self, *args, owners=(), **kwargs):
