@@ -45,6 +45,8 @@ class RoleSpec:
     assign_grievances: bool = False  # assigns a grievance's owner, does the return visit, reopens (township, county)
     view_grievances: bool = False  # the grievance ledger (resolution rate) and its xlsx
     supervise: bool = False  # 督战: threshold rules, campaigns, 交办 problems to the regions below and sign them off
+    manage_insurance: bool = False  # 防贫保险: the county's scheme and fund ledger, opens claims, approves payouts
+    check_insurance: bool = False  # 防贫保险: the insurer's home check (核查) and payout proposal
 
     @property
     def view_users(self) -> bool:
@@ -61,6 +63,11 @@ class RoleSpec:
         """数据看板: the region offices, village to province, each over its own subtree."""
         return self.handle_cases or self.view_pipeline
 
+    @property
+    def view_insurance(self) -> bool:
+        """防贫保险 claims, scheme and fund ledger: the county that runs the fund and the insurer that checks."""
+        return self.manage_insurance or self.check_insurance
+
 
 ROLES: dict[Role, RoleSpec] = {
     Role.VILLAGE: RoleSpec("村级", Level.VILLAGE, view_registry=True, edit_registry=True,
@@ -73,14 +80,16 @@ ROLES: dict[Role, RoleSpec] = {
     Role.COUNTY: RoleSpec("县级", Level.COUNTY, view_registry=True, edit_registry=True,
                           import_ledger=True, export_ledger=True, unmask=True, handle_cases=True,
                           manage_policy=True, view_pipeline=True, upload_datasets=True, run_screening=True,
-                          handle_grievances=True, assign_grievances=True, view_grievances=True),
+                          handle_grievances=True, assign_grievances=True, view_grievances=True,
+                          manage_insurance=True),
     Role.CITY: RoleSpec("市级", Level.CITY, view_registry=True, export_ledger=True, view_pipeline=True,
                         view_grievances=True, supervise=True),
     Role.PROVINCE: RoleSpec("省级", Level.PROVINCE, view_registry=True, export_ledger=True, manage_policy=True,
                             view_pipeline=True, view_grievances=True, supervise=True),
     # Departments and insurers look people up to act on referrals; they never edit the registry.
     Role.DEPARTMENT: RoleSpec("部门", None, view_registry=True, handle_referrals=True, upload_datasets=True),
-    Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True),
+    Role.INSURER: RoleSpec("保险公司", None, view_registry=True, handle_referrals=True,
+                             check_insurance=True),
     # 三员: none of them reads personal data. The system administrator creates and disables accounts and keeps
     # the regions; the security administrator alone changes what an account may do (role, scope) and resets
     # its credentials; the audit administrator reads the audit log.
