@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "fangpin.api",
     "fangpin.datasets",
     "fangpin.alerts",
+    "fangpin.employment",
     "fangpin.insurance",
     "fangpin.dashboards",
     "fangpin.grievances",

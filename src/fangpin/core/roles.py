@@ -54,6 +54,11 @@ class RoleSpec:
         return self.manage_users or self.manage_grants
 
     @property
+    def manage_jobs(self) -> bool:
+        """就业帮扶: a county or township office publishes firms' labour demand (others recommend from it)."""
+        return self.handle_cases and self.level in (Level.COUNTY, Level.TOWNSHIP)
+
+    @property
     def view_problems(self) -> bool:
         """督战 problems are seen by the supervisors and by the offices they are assigned to."""
         return self.supervise or self.handle_cases
