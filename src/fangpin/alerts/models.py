@@ -81,3 +81,39 @@ class Warning(models.Model):  # noqa: A001 - the domain word (预警); shadows t
     @property
     def audit_region_code(self) -> str:
         return self.household.village_id
+
+
+class Simulation(models.Model):
+    """A what-if run (模拟新标准): the rules with a draft policy next to today's, per county and village.
+
+    Writes no warnings and changes no policy; the results (counts only, no personal data) are kept as JSON."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="模拟范围")
+    period = models.CharField("筛查月份", max_length=7)
+    params = models.JSONField("模拟参数", default=dict)  # the changed policy values; absent means unchanged
+    status = models.CharField("状态", max_length=10, choices=RUN_STATUS, default="queued")
+    phase = models.CharField("阶段", max_length=40, blank=True)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    results = models.JSONField("结果", default=dict, blank=True)
+    failure = models.CharField("失败原因", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   verbose_name="发起人")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政策模拟"
+        verbose_name_plural = "政策模拟"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"模拟 {self.region_id} {self.period}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")

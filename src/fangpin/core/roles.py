@@ -54,6 +54,11 @@ class RoleSpec:
         return self.manage_users or self.manage_grants
 
     @property
+    def simulate_policy(self) -> bool:
+        """What-if runs of a draft policy (模拟新标准): whoever screens (the county) or sets the policy."""
+        return self.run_screening or self.manage_policy
+
+    @property
     def manage_jobs(self) -> bool:
         """就业帮扶: a county or township office publishes firms' labour demand (others recommend from it)."""
         return self.handle_cases and self.level in (Level.COUNTY, Level.TOWNSHIP)
