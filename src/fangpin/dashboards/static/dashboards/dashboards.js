@@ -19,13 +19,19 @@
   function start(el, option, onClick) {
     var chart = echarts.init(el, null, { renderer: "canvas" });
     option.color = COLORS;
+    option.animationDuration = 400;
+    // Tooltips drawn on the canvas: the HTML ones carry inline style attributes, which the CSP refuses.
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
+    chart.on("finished", function done() {
+      chart.off("finished", done);
+      el.setAttribute("data-rendered", "1");  // drawn and settled: bars are where a tap will find them
+    });
     chart.setOption(option);
     if (onClick) {
       chart.on("click", onClick);
       el.classList.add("drillable");
     }
     charts.push(chart);
-    el.setAttribute("data-rendered", "1");
     return chart;
   }
 
