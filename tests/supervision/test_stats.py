@@ -16,10 +16,10 @@ from tests.supervision.conftest import TODAY
 THREE = (("甲", "head"), ("乙", "spouse"), ("丙", "child"))
 
 
-def _followup(case, day, **checks):
+def _followup(case, day, visitor, **checks):
     from fangpin.plans.models import FollowUp
 
-    return FollowUp.objects.create(case=case, visit_date=day, visitor_id=1, income_12m=Decimal(9000), persons=3,
+    return FollowUp.objects.create(case=case, visit_date=day, visitor=visitor, income_12m=Decimal(9000), persons=3,
                                    per_capita=Decimal(3000), **checks)
 
 
@@ -57,11 +57,11 @@ def test_figures_per_village_township_and_county(make_household, make_case, user
 
 def test_latest_followup_gaps_only(make_household, make_case, users):
     case = make_case(make_household(OWN_VILLAGE, members=THREE))
-    _followup(case, dt.date(2026, 1, 10), housing_ok=False, water_ok=False, medical_ok=False)
-    _followup(case, dt.date(2026, 2, 10), water_ok=False)  # the latest: one gap left
+    _followup(case, dt.date(2026, 1, 10), users["village"], housing_ok=False, water_ok=False, medical_ok=False)
+    _followup(case, dt.date(2026, 2, 10), users["village"], water_ok=False)  # the latest: one gap left
     closed = make_case(make_household(OWN_VILLAGE, members=THREE), state="closed",
                        closed_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
-    _followup(closed, dt.date(2026, 1, 20), housing_ok=False)  # a closed case no longer counts
+    _followup(closed, dt.date(2026, 1, 20), users["village"], housing_ok=False)  # a closed case no longer counts
     row = {r.code: r for r in region_stats("130633100", Level.VILLAGE, TODAY)}[OWN_VILLAGE]
     assert row.guarantee_gaps == 1
 

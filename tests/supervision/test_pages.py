@@ -1,0 +1,71 @@
+"""Supervision pages through the test client: statistics, form errors, evidence checks, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fangpin.supervision import services
+from fangpin.supervision.models import Problem
+from tests.conftest import OWN_VILLAGE
+from tests.supervision.conftest import TODAY
+
+
+def test_stats_page_drills_to_villages(client, users, make_household):
+    make_household(OWN_VILLAGE, hh_type="jiance")
+    client.force_login(users["city"])
+    body = client.get("/supervision/?region=130633&level=5").content.decode()
+    assert "东关村委会" in body and "西关村委会" in body and "涞水" not in body.split("<tbody>")[1]
+    # a city cannot ask for a village table over the whole city: it gets its counties
+    body = client.get("/supervision/?region=1306&level=5").content.decode()
+    assert "易县" in body and "东关村委会" not in body
+
+
+def test_rule_form_errors_name_the_field(client, users):
+    client.force_login(users["province"])
+    response = client.post("/supervision/rules/add/", {"level": "5", "metric": "remaining", "comparator": "gt",
+                                                       "value": "abc"}, follow=True)
+    assert "阈值：" in response.content.decode()
+    response = client.post("/supervision/rules/add/", {"level": "1", "metric": "remaining", "comparator": "gt",
+                                                       "value": "1"}, follow=True)
+    assert "对象层级" in response.content.decode()
+
+
+def _problem(users, make_household, make_rule):
+    make_household(OWN_VILLAGE, hh_type="jiance")
+    rule = make_rule(metric="remaining_households", value=0)
+    return services.do_assign(users["province"], rule.pk, OWN_VILLAGE, deadline=TODAY + dt.timedelta(5), today=TODAY)
+
+
+def test_evidence_must_be_an_image_or_pdf(client, users, make_household, make_rule, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    problem = _problem(users, make_household, make_rule)
+    client.force_login(users["village"])
+    fake = SimpleUploadedFile("整改.png", b"<html>not an image</html>", content_type="image/png")
+    body = client.post(f"/supervision/problems/{problem.pk}/rectify/", {"text": "已整改", "files": fake},
+                       follow=True).content.decode()
+    assert "佐证材料“整改.png”不是 JPEG、PNG、WebP 图片或 PDF 文件" in body
+    assert Problem.objects.get().state == "assigned"
+    pdf = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    client.post(f"/supervision/problems/{problem.pk}/rectify/", {"text": "已整改", "files": pdf})
+    assert Problem.objects.get().state == "submitted"
+    evidence = Problem.objects.get().steps.get(action="submit").evidence.get()
+    assert client.get(f"/supervision/evidence/{evidence.pk}/").content == b"%PDF-1.4 demo"
+    assert not (tmp_path / "supervision" / evidence.stored_name).read_bytes().startswith(b"%PDF")  # sealed
+
+
+def test_problem_list_query_count_is_flat(client, users, make_household, make_rule):
+    _problem(users, make_household, make_rule)
+    client.force_login(users["province"])
+    with CaptureQueriesContext(connection) as one:
+        client.get("/supervision/problems/?state=all")
+    for n in range(3):
+        rule = make_rule(metric="remaining_households", value=0, name=f"r{n}")
+        services.do_assign(users["province"], rule.pk, OWN_VILLAGE, deadline=TODAY + dt.timedelta(5), today=TODAY)
+    with CaptureQueriesContext(connection) as four:
+        body = client.get("/supervision/problems/?state=all").content.decode()
+    assert body.count('class="card" id="problem-') == 4
+    assert len(four) == len(one)
