@@ -18,13 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Browser tests use Debian's chromium (never a downloaded browser); notices need a CJK font.
+# Browser tests use Debian's chromium (never a downloaded browser); notices need a CJK font; Spark needs Java 17.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! ldconfig -p | grep -q libpangoft2; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! ldconfig -p | grep -q libpangoft2 || ! command -v java >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian packages: chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
-	  else echo "need Debian packages chromium, fonts-noto-cjk and pango (run: sudo apt-get install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; fi; \
+	    echo "installing Debian packages: chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless >/dev/null; \
+	  else echo "need Debian packages chromium, fonts-noto-cjk, pango and Java 17 (run: sudo apt-get install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless)"; exit 1; fi; \
 	fi
 
 demo: install

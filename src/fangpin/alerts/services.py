@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 import threading
 from collections import defaultdict
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fangpin.accounts.access import scoped
@@ -34,6 +36,8 @@ from .models import ScreeningRun, Warning
 log = logging.getLogger(__name__)
 BATCH = 2000
 EVIDENCE = 50
+STORE_BATCH = 500  # findings stored per transaction
+STALE_MINUTES = 30  # a running run without a heartbeat for this long was killed (ALERTS_STALE_MINUTES)
 
 
 class AlertError(Exception):
@@ -176,15 +180,36 @@ def _evidence(household_ids: list[int], first: dt.date, last: dt.date) -> dict[i
     return found
 
 
-ENGINES = ("duckdb", "python")
+ENGINES = ("duckdb", "spark", "python")
 
 
-def finder(name: str | None = None) -> Callable[..., Iterator[tuple[int, list[Finding], list[int]]]]:
-    """DuckDB by default; ``python`` (or ``SCREENING_ENGINE = "python"``) runs the core's reference path."""
+def finder(name: str | None = None, master: str | None = None
+           ) -> Callable[..., Iterator[tuple[int, list[Finding], list[int]]]]:
+    """DuckDB by default; ``spark`` the same compiled rules on Spark (``master``, else ``SCREENING_SPARK_MASTER``,
+    else local[2]); ``python`` (or ``SCREENING_ENGINE = "python"``) runs the core's reference path."""
     name = name or getattr(settings, "SCREENING_ENGINE", "duckdb")
     if name not in ENGINES:
         raise AlertError(f"未知的筛查引擎“{name}”（可用：{'、'.join(ENGINES)}）")
+    if name == "spark":
+        return functools.partial(find_with_engine, connect=spark_connection(master))
     return find if name == "python" else find_with_engine
+
+
+def spark_connection(master: str | None = None) -> Callable[[], Any]:
+    """``connect()`` for ``find_with_engine``: one Spark connection for the whole run (every county), made on
+    first use so a missing Spark fails the run with a clear reason instead of before it starts."""
+    made: list[Any] = []
+
+    def connect() -> Any:
+        if not made:
+            try:
+                from fangpin.screening import spark
+            except ImportError:
+                raise AlertError("未安装 Spark 组件，请安装 fangpin[spark]（需 Java 17）或改用 duckdb 引擎") from None
+            made.append(spark.connect(master or getattr(settings, "SCREENING_SPARK_MASTER", spark.DEFAULT_MASTER)))
+        return made[0]
+
+    return connect
 
 
 # ---------------------------------------------------------------- runs
@@ -197,12 +222,38 @@ def do_start_run(user, region_code: str, period: str, request=None) -> Screening
     if not region_code.startswith(user.scope_code):
         raise AlertError("该区划不在您的管辖范围内")
     period_end(period)
-    if ScreeningRun.objects.filter(region_id=region_code, period=period, status__in=("queued", "running")).exists():
-        raise AlertError(f"{period} 的筛查正在进行，请等待完成")
+    refuse_if_running(region_code, period)
     run = ScreeningRun.objects.create(region_id=region_code, period=period, started_by=user)
     record(request, "screening.start", obj=run, user=user, summary=f"发起筛查 {region_code} {period}")
     start_run(run)
     return run
+
+
+def refuse_if_running(region_code: str, period: str) -> None:
+    """A new run of the month may start unless one is alive; a stale one (killed: no heartbeat for
+    ``ALERTS_STALE_MINUTES``) is marked failed first. What it stored stays; the new run adds only what is missing."""
+    mark_stale_runs(region_code, period)
+    if ScreeningRun.objects.filter(region_id=region_code, period=period, status__in=("queued", "running")).exists():
+        raise AlertError(f"{period} 的筛查正在进行，请等待完成")
+
+
+def mark_stale_runs(region_code: str, period: str) -> list[int]:
+    """Runs of the month still "queued"/"running" with no sign of life for ``ALERTS_STALE_MINUTES`` → failed."""
+    minutes = getattr(settings, "ALERTS_STALE_MINUTES", STALE_MINUTES)
+    now = timezone.now()
+    cutoff = now - dt.timedelta(minutes=minutes)
+    alive_before = Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True, created_at__lt=cutoff)
+    marked = []
+    for run in ScreeningRun.objects.filter(alive_before, region_id=region_code, period=period,
+                                           status__in=("queued", "running")):
+        if ScreeningRun.objects.filter(alive_before, pk=run.pk, status=run.status).update(
+                status="failed", phase="失败", finished_at=now,
+                failure=f"运行中断：超过 {minutes} 分钟没有进度（进程可能已终止），已标记为失败；已写入的预警保留，可重新运行"):
+            marked.append(run.pk)
+            record(None, "screening.stale", obj=run, user=run.started_by,
+                   summary=f"筛查中断，标记为失败 {run.region_id} {run.period}",
+                   detail={"run": run.pk, "heartbeat": run.heartbeat.isoformat() if run.heartbeat else None})
+    return marked
 
 
 def start_run(run: ScreeningRun) -> None:
@@ -222,7 +273,7 @@ def _thread_main(run_id: int) -> None:
 
 
 def run_screening(run_id: int, progress: Callable[[ScreeningRun], None] | None = None,
-                  engine: str | None = None) -> ScreeningRun:
+                  engine: str | None = None, master: str | None = None) -> ScreeningRun:
     """Find and store; each batch of warnings commits on its own, so a killed run loses nothing it wrote
     and a re-run only adds what is missing."""
     if not ScreeningRun.objects.filter(pk=run_id, status="queued").update(
@@ -230,7 +281,7 @@ def run_screening(run_id: int, progress: Callable[[ScreeningRun], None] | None =
         return ScreeningRun.objects.get(pk=run_id)
     run = ScreeningRun.objects.get(pk=run_id)
     counts = {"findings": 0, "new": 0}
-    find_all = finder(engine)
+    find_all = finder(engine, master)
 
     def on_progress(done: int, total: int, records_seen: int) -> None:
         ScreeningRun.objects.filter(pk=run_id).update(
@@ -245,7 +296,7 @@ def run_screening(run_id: int, progress: Callable[[ScreeningRun], None] | None =
         for item in find_all(run.region_id, period_end(run.period), on_progress):
             pending.append(item)
             counts["findings"] += len(item[1])
-            if len(pending) >= 500:
+            if len(pending) >= STORE_BATCH:
                 counts["new"] += _store(run, pending)
                 pending = []
         counts["new"] += _store(run, pending)

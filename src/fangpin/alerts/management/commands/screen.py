@@ -1,11 +1,11 @@
-"""fangpin screen --period YYYY-MM (--region CODE | --user NAME) [--engine duckdb|python]"""
+"""fangpin screen --period YYYY-MM (--region CODE | --user NAME) [--engine duckdb|spark|python] [--master URL]"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from fangpin.alerts.models import ScreeningRun
-from fangpin.alerts.services import ENGINES, AlertError, period_end, run_screening
+from fangpin.alerts.services import ENGINES, AlertError, period_end, refuse_if_running, run_screening
 from fangpin.ledger.management.commands._scope import add_scope_arguments, resolve_scope
 
 
@@ -15,13 +15,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="筛查月份 YYYY-MM（截至该月底的近 12 个月）")
         parser.add_argument("--engine", choices=ENGINES, default=None,
-                            help="duckdb：规则编译后整批运行（默认）；python：逐户运行规则核心（参考实现）")
+                            help="duckdb：规则编译后整批运行（默认）；spark：同一套规则在 Spark 上运行；"
+                                 "python：逐户运行规则核心（参考实现）")
+        parser.add_argument("--master", default=None,
+                            help="Spark 主节点（仅 --engine spark）：local[2]（默认）、spark://主机:7077、yarn 等")
         add_scope_arguments(parser)
 
-    def handle(self, *args, period, engine, **options):
+    def handle(self, *args, period, engine, master, **options):
         region, user = resolve_scope(options)
+        if master and engine != "spark":
+            raise CommandError("--master 只用于 --engine spark")
         try:
             period_end(period)
+            refuse_if_running(region, period)  # a killed run (no heartbeat for a while) is marked failed first
         except AlertError as exc:
             raise CommandError(str(exc)) from None
         run = ScreeningRun.objects.create(region_id=region, period=period, started_by=user)
@@ -35,7 +41,7 @@ class Command(BaseCommand):
                                   f"发现 {r.findings}", ending="")
                 self.stdout.flush()
 
-        done = run_screening(run.pk, progress=show, engine=engine)
+        done = run_screening(run.pk, progress=show, engine=engine, master=master)
         self.stdout.write("")
         if done.status != "done":
             raise CommandError(done.failure or "筛查失败")
