@@ -64,5 +64,15 @@ test: lint
 bench: install
 	$(BIN)/python bench/bench_import.py
 
+# Screening at province scale (docs/screening.md, Figures): 10 M persons × 100 M records by default; files are
+# kept in BENCH_OUT and reused. PostgreSQL (warnings COPY and the SQL baseline) only when BENCH_PG_URL is set.
+.PHONY: bench-screening
+BENCH_PERSONS ?= 10000000
+BENCH_RECORDS ?= 100000000
+BENCH_OUT     ?= var/bench-screening
+bench-screening: install
+	nice $(BIN)/fangpin bench_screening --persons $(BENCH_PERSONS) --records $(BENCH_RECORDS) --out $(BENCH_OUT) \
+	  $(if $(BENCH_PG_URL),--pg $(BENCH_PG_URL))
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -24,6 +24,7 @@ from fangpin.core.rules import HouseholdFacts
 from fangpin.core.screening import ABLE, DROPOUT, SCHEMAS, WORST_HOUSING, WORST_WATER, Kind, window
 
 MONEY = "decimal(14, 2)"
+SUM = "decimal(38, 2)"  # a sum of amounts (exact; wider than one amount)
 RIGID_COLUMNS = ("medical_oop", "schooling_exp", "disaster_loss", "accident_exp")
 EVENT_COLUMNS = ("new_disabilities", "job_losses", "earner_deaths", "accident_injuries")
 
@@ -127,12 +128,16 @@ def facts(tables: Mapping[str, Any], period_end: dt.date) -> ir.Table:
         r = _in_window(t[kind], kind, period_end)
         if only and code is not None:
             r = r.filter(r[code].isin(only))
-        key = _date_key(r[SCHEMAS[kind].date_field]) * 10
+        if amount:  # only the window's sum counts: fold per person here (one row per person, not per record)
+            r = r.group_by("person").agg(amount=r[amount].fill_null(_zero()).sum().cast(SUM))
+            return r.select("person", what=ibis.literal(what, type="int8"), amount="amount",
+                            code=ibis.null("string"), key=ibis.literal(0, type="int64"))
+        # the order key (date, then badness) only matters where the latest value counts (housing, water)
+        key = ibis.literal(0, type="int64")
         if badness is not None and code is not None:
-            key = key + r[code].substitute(dict(badness), else_=0)
+            key = _date_key(r[SCHEMAS[kind].date_field]) * 10 + r[code].substitute(dict(badness), else_=0)
         return r.select(
-            "person", what=ibis.literal(what, type="int8"),
-            amount=r[amount].fill_null(_zero()) if amount else ibis.null(MONEY),
+            "person", what=ibis.literal(what, type="int8"), amount=ibis.null(SUM),
             code=r[code] if code and badness is not None else ibis.null("string"), key=key.cast("int64"))
 
     # Dropouts: per pupil the latest status (a dropout wins a same-day tie) before anything else.
@@ -141,7 +146,7 @@ def facts(tables: Mapping[str, Any], period_end: dt.date) -> ir.Table:
                        + edu.status.isin(tuple(DROPOUT)).fill_null(False).cast("int64"))
     pupil = pupil.group_by("person").agg(key=pupil.key.max())
     dropped = pupil.filter(pupil.key % 10 == 1).select(
-        "person", what=ibis.literal(DROPPED_OUT, type="int8"), amount=ibis.null(MONEY), code=ibis.null("string"),
+        "person", what=ibis.literal(DROPPED_OUT, type="int8"), amount=ibis.null(SUM), code=ibis.null("string"),
         key=pupil.key.cast("int64"))
 
     events = ibis.union(
