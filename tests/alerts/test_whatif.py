@@ -226,3 +226,36 @@ def test_the_command_prints_the_comparison(county, users):
         call_command("whatif", period=PERIOD, line="x", region="130633", stdout=io.StringIO())
     with pytest.raises(CommandError, match="不在用户"):
         call_command("whatif", period=PERIOD, line="9000", region="130623", user="county", stdout=io.StringIO())
+
+
+def test_a_province_compares_county_by_county(county, users, client, settings):
+    settings.ALERTS_RUN_INLINE = True
+    whatif.do_start_simulation(users["province"], "13", PERIOD, whatif.parse_draft(LINE))
+    simulation = Simulation.objects.get()
+    counties = {c["code"]: c for c in simulation.results["counties"]}
+    assert set(counties) == {"130633", "130623"}
+    assert counties["130623"]["today"] == counties["130623"]["draft"] == [1, 2]  # the far household, below both
+    total = simulation.results["total"]
+    assert total["draft"][0] == sum(c["draft"][0] for c in counties.values())
+    client.force_login(users["province"])
+    url = reverse("alerts:whatif_detail", args=[simulation.pk])
+    overview = client.get(url).content.decode()
+    assert "各县" in overview and "涞水县" in overview and "北关村委会" not in overview
+    assert "北关村委会" in client.get(url, {"county": "130623"}).content.decode()
+    client.force_login(users["county"])  # a county user does not see the province's simulation
+    assert client.get(url).status_code == 404
+
+
+def test_a_simulation_whose_thread_died_stops_blocking_the_region(county, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stuck = Simulation.objects.create(region_id="130633", period=PERIOD, params={"monitoring_line": "9000"},
+                                      status="running", heartbeat=timezone.now())
+    with pytest.raises(services.AlertError, match="正在运行"):
+        whatif.do_start_simulation(users["county"], "130633", PERIOD, whatif.parse_draft(LINE))
+    Simulation.objects.filter(pk=stuck.pk).update(heartbeat=timezone.now() - whatif.STALE - dt.timedelta(seconds=1))
+    fresh = whatif.do_start_simulation(users["county"], "130633", PERIOD, whatif.parse_draft(LINE))
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "重新发起" in stuck.failure and fresh.pk != stuck.pk

@@ -109,21 +109,30 @@ def whatif_detail(request, pk: int):
             response["HX-Refresh"] = "true"  # the results are on the full page
         return response
     results = item.results if item.status == "done" else None
-    counties = [_with_chart(c) for c in results.get("counties", [])] if results else []
-    return render(request, "alerts/whatif_detail.html", {"simulation": item, "results": results, "counties": counties})
+    counties = results.get("counties", []) if results else []
+    overview = _chart(counties) if len(counties) > 1 else []  # a province or city: one bar pair per county
+    chosen = request.GET.get("county", "")
+    shown = [c for c in counties if len(counties) == 1 or c["code"] == chosen]
+    return render(request, "alerts/whatif_detail.html", {
+        "simulation": item, "results": results, "overview": overview, "chosen": chosen,
+        "counties": [_county(c) for c in counties], "shown": [_county(c, detail=True) for c in shown]})
 
 
-def _with_chart(county: dict[str, Any]) -> dict[str, Any]:
-    """Bar widths (CSS classes w-0 … w-100: the CSP allows no inline style) for today vs the draft, one pair per
-    township (or per village when the county has one township)."""
-    units = county.get("townships") or []
-    if len(units) <= 1:
-        units = county.get("villages") or []
+def _chart(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bar widths (CSS classes w-0 … w-100: the CSP allows no inline style), households today vs the draft."""
     units = units[:CHART_ROWS]
     top = max([u["today"][0] for u in units] + [u["draft"][0] for u in units] + [1])
-    chart = [{"name": u["name"], "today": u["today"][0], "draft": u["draft"][0],
-              "w_today": round(100 * u["today"][0] / top), "w_draft": round(100 * u["draft"][0] / top),
-              "level": u["scale_draft"]["level"]} for u in units]
-    over = sum(1 for v in county.get("villages", []) if v["scale_draft"]["over"])
-    return {**county, "chart": chart, "villages_over": over,
-            "diff": [county["draft"][0] - county["today"][0], county["draft"][1] - county["today"][1]]}
+    return [{"code": u["code"], "name": u["name"], "today": u["today"][0], "draft": u["draft"][0],
+             "w_today": round(100 * u["today"][0] / top), "w_draft": round(100 * u["draft"][0] / top),
+             "level": u["scale_draft"]["level"]} for u in units]
+
+
+def _county(county: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+    """A county's figures; with ``detail`` its chart (per township, or per village in a one-township scope)."""
+    extra: dict[str, Any] = {
+        "villages_over": sum(1 for v in county.get("villages", []) if v["scale_draft"]["over"]),
+        "diff": [county["draft"][0] - county["today"][0], county["draft"][1] - county["today"][1]]}
+    if detail:
+        units = county.get("townships") or []
+        extra["chart"] = _chart(units if len(units) > 1 else county.get("villages") or [])
+    return {**county, **extra}

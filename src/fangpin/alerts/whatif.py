@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fangpin.audit.services import record
@@ -42,6 +42,7 @@ from .services import AlertError, period_end
 log = logging.getLogger(__name__)
 RULE_TITLES = {rule.code: rule.title for rule in RULES}
 BATCH = 2000
+STALE = dt.timedelta(minutes=10)  # a running simulation silent this long lost its thread
 OTHER = "其他"
 
 
@@ -317,6 +318,7 @@ def do_start_simulation(user, region_code: str, period: str, draft: Draft, reque
     if not Region.objects.filter(code=region_code).exists():
         raise AlertError(f"区划代码 {region_code} 不存在")
     period_end(period)
+    _fail_stale(region_code)
     if Simulation.objects.filter(region_id=region_code, status__in=("queued", "running")).exists():
         raise AlertError("该区划已有一个模拟正在运行，请等待完成后再发起")
     simulation = Simulation.objects.create(region_id=region_code, period=period, params=draft.as_json(),
@@ -325,6 +327,14 @@ def do_start_simulation(user, region_code: str, period: str, draft: Draft, reque
            summary=f"发起政策模拟 {region_code} {period}：{draft.text}"[:300], detail={"params": draft.as_json()})
     start_simulation(simulation)
     return simulation
+
+
+def _fail_stale(region_code: str) -> None:
+    """A job whose thread died (a restart) stops blocking the region once it has been silent for STALE."""
+    silent = timezone.now() - STALE
+    Simulation.objects.filter(region_id=region_code, status__in=("queued", "running")).filter(
+        Q(heartbeat__lt=silent) | Q(heartbeat__isnull=True, created_at__lt=silent)).update(
+        status="failed", phase="失败", finished_at=timezone.now(), failure="模拟中断（如服务重启），请重新发起")
 
 
 def start_simulation(simulation: Simulation) -> None:
