@@ -91,3 +91,22 @@ def test_village_list_shows_only_its_village(client, users, make_grievance):
     client.force_login(users["village"])
     body = client.get(reverse("grievances:list")).content.decode()
     assert own.no in body and other.no not in body
+
+
+def test_list_and_ledger_queries_do_not_grow_with_the_rows(client, users, make_grievance):
+    for _ in range(3):
+        make_grievance()
+    client.force_login(users["county"])
+
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = {url: count(url) for url in (reverse("grievances:list"), reverse("grievances:ledger"))}
+    for village in (OWN_VILLAGE, OTHER_TOWNSHIP_VILLAGE) * 5:
+        make_grievance(village=village)
+    assert {url: count(url) for url in few} == few
