@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fangpin.core.grievance import (
     OPEN_STATES,
@@ -113,3 +115,17 @@ def test_tally_of_the_source_county_gives_its_rate():
 def test_tally_of_nothing_has_no_rate():
     assert tally([], dt.date(2026, 1, 1)).rate is None
     assert tally([], dt.date(2026, 1, 1)).rate_text == "—"
+
+
+_rows = st.lists(st.builds(Row, st.sampled_from(list(State)), st.sampled_from([None, *Satisfaction]),
+                           st.one_of(st.none(), st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))))
+
+
+@given(_rows, _rows)
+def test_tallies_add_up_and_the_rate_stays_a_share(first, second):
+    today = dt.date(2026, 6, 30)
+    a, b, both = tally(first, today), tally(second, today), tally(first + second, today)
+    assert both.received == a.received + b.received and both.resolved == a.resolved + b.resolved
+    assert both.overdue == a.overdue + b.overdue and both.overdue <= both.open <= both.received
+    assert both.resolved + both.open <= both.received
+    assert both.rate is None if not both.received else 0 <= both.rate <= 1
