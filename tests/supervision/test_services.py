@@ -158,3 +158,62 @@ def test_monthly_summary_and_summons(users, monitored, make_rule):
     assert (row.region, row.raised, row.overdue, row.open, name) == (OWN_VILLAGE, 2, 2, 2, "东关村委会")
     assert [e.region for e, _ in result.summons] == [OWN_VILLAGE]
     assert services.monthly(users["province"], 2026, 2, TODAY).rows == []
+
+
+def _race(*calls):
+    """Run the calls at once in threads; "ok" or the refusal's text for each."""
+    import threading
+
+    from django.db import connection
+
+    barrier, outcomes = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("ok")
+        except SupervisionError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def _needs_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_off_and_send_back_at_once_make_one_move(users, monitored, make_rule):
+    _needs_postgres()
+    problem = _assign(users, make_rule(metric="remaining_households", value=1))
+    services.do_rectify(users["village"], problem.pk, text="已整改")
+    outcomes = _race(lambda: services.do_review(users["province"], problem.pk, "sign_off"),
+                     lambda: services.do_review(users["province"], problem.pk, "send_back", reason="再核"))
+    assert outcomes.count("ok") == 1 and any("已被他人办理" in o for o in outcomes)
+    assert AuditEvent.objects.filter(action__in=["supervision.sign_off", "supervision.send_back"],
+                                     object_id=str(problem.pk)).count() == 1
+    assert problem.steps.count() == 3  # 交办, 报送, one review
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assignments_of_the_same_breach_make_one_problem(users, monitored, make_rule):
+    _needs_postgres()
+    from fangpin.accounts.models import User
+
+    rule = make_rule(metric="remaining_households", value=1)
+    other = User.objects.create(username="province2", role="province", region_id="13")
+    outcomes = _race(lambda: _assign(users, rule), lambda: services.do_assign(
+        other, rule.pk, OWN_VILLAGE, deadline=TODAY + dt.timedelta(15), today=TODAY))
+    assert outcomes.count("ok") == 1 and any("重复交办" in o for o in outcomes)
+    assert Problem.objects.count() == 1

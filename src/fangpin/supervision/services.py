@@ -29,7 +29,7 @@ from fangpin.core.regions import Level, ancestors, level_of
 from fangpin.core.supervision import Actor, ProblemAction, ProblemState
 from fangpin.regions.models import Region
 from fangpin.supervision.models import OPEN_STATES, Campaign, Evidence, Phase, Problem, ProblemStep, Rule
-from fangpin.supervision.stats import region_stats
+from fangpin.supervision.stats import region_stats, region_stats_by_level
 
 EVIDENCE_CONTEXT = b"supervision-evidence"
 OWNER_ROLE = {Level.COUNTY: "county", Level.TOWNSHIP: "township", Level.VILLAGE: "village"}
@@ -147,15 +147,13 @@ def findings(user, day: dt.date, *, within: str | None = None) -> list[Finding]:
     statistics pass per level the rules target."""
     area = within if within and in_scope(user, within) else user.region_id
     rules = [r for r in rules_in_force(user, day) if r.level >= level_of(area) and r.level > level_of(user.region_id)]
-    by_level: dict[int, list] = {}
-    for level in sorted({r.level for r in rules}):
-        by_level[level] = region_stats(area, Level(level), day)
+    by_level = region_stats_by_level(area, sorted({r.level for r in rules}), day, all_units=False)
     open_problems = {(p.rule_id, p.region_id): p for p in
                      Problem.objects.filter(state__in=OPEN_STATES, region__code__startswith=area)}
     out = []
     for rule in rules:
         core_rule = rule.as_core()
-        for row in by_level[rule.level]:
+        for row in by_level[Level(rule.level)]:
             breach = core.evaluate(core_rule, row)
             if breach is not None:
                 out.append(Finding(rule, breach, open_problems.get((rule.pk, row.code))))

@@ -1,8 +1,8 @@
 """Region statistics for 督战 (and the dashboards): (region code, level) → one row per unit.
 
-Set-wise: five grouped queries whatever the number of households (members, households per
-village, overdue steps, the latest follow-ups, region names), grouped by the code prefix of the
-wanted level (``substr(village_id, 1, n)``) — never a loop over households.
+Set-wise: five grouped queries per village whatever the number of households (members,
+households, overdue steps, the latest follow-ups; then region names), summed up to the wanted
+levels over the village rows — never a loop over households.
 """
 
 from __future__ import annotations
@@ -28,25 +28,55 @@ GAP_FIELDS = ("food_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
 UNSAFE_HOUSING = ("C", "D")
 
 
-def region_stats(code: str, level: Level, day: dt.date) -> list[RegionStats]:
-    """Rows for every (non-retired) unit of ``level`` inside ``code``, plus any unit that has data."""
-    n = CODE_LENGTHS[level]
-    if n < len(code):
-        raise ValueError(f"{level.label}级统计不能在区划 {code} 之下进行")
+def region_stats(code: str, level: Level, day: dt.date, *, all_units: bool = True) -> list[RegionStats]:
+    """Rows for every (non-retired) unit of ``level`` inside ``code``, plus any unit that has data;
+    ``all_units=False``: only the units with registered households (a province has ~50,000 villages)."""
+    return region_stats_by_level(code, [level], day, all_units=all_units)[level]
+
+
+def region_stats_by_level(code: str, levels, day: dt.date, *, all_units: bool = True) -> dict[Level, list[RegionStats]]:
+    """Several levels from one pass: the figures are grouped per village in SQL and summed up to
+    townships, counties and cities here (every figure is additive; one row per village, never per household)."""
+    levels = [Level(lvl) for lvl in levels]
+    for level in levels:
+        if CODE_LENGTHS[level] < len(code):
+            raise ValueError(f"{level.label}级统计不能在区划 {code} 之下进行")
+    villages = village_figures(code, day)
+    deep = set(Region.objects.filter(level=Level.COUNTY, code__startswith=code[:6], deep_poverty=True)
+               .values_list("code", flat=True))
+    return {level: _rows(code, level, villages, deep, all_units) for level in levels}
+
+
+def village_figures(code: str, day: dt.date) -> dict[str, dict[str, int]]:
+    """village code → its additive figures (five grouped queries whatever the number of households)."""
+    n = CODE_LENGTHS[Level.VILLAGE]
     acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     _members(code, n, acc)
     _villages(code, n, acc)
     _overdue(code, n, acc, day)
     _gaps(code, n, acc)
+    return acc
+
+
+def _rows(code: str, level: Level, villages: dict, deep: set[str], all_units: bool) -> list[RegionStats]:
+    n = CODE_LENGTHS[level]
+    acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for village, figures in villages.items():
+        entry = acc[village[:n]]
+        for key, value in figures.items():
+            entry[key] += value
+    acc = {c: v for c, v in acc.items() if all_units or v.get("households")}
     names = dict(Region.objects.filter(level=level, code__startswith=code, retired=False)
-                 .values_list("code", "name"))
+                 .values_list("code", "name")) if all_units else {}
     missing = set(acc) - set(names)
-    if missing:
-        names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
-    deep = set(Region.objects.filter(level=Level.COUNTY, code__startswith=code[:6], deep_poverty=True)
-               .values_list("code", flat=True)) if level >= Level.COUNTY else set()
+    if missing:  # by prefix when there are too many codes for one IN list (SQLite's parameter limit)
+        found = Region.objects.filter(code__in=missing) if len(missing) <= 500 else \
+            Region.objects.filter(level=level, code__startswith=code)
+        names.update((c, nm) for c, nm in found.values_list("code", "name") if c in missing)
+    limit = {c: SCALE_LIMIT_DEEP for c in deep}
     return [RegionStats(code=c, name=names.get(c, c), level=level,
-                        scale_limit=SCALE_LIMIT_DEEP if c[:6] in deep else SCALE_LIMIT, **acc.get(c, {}))
+                        scale_limit=limit.get(c[:6], SCALE_LIMIT) if level >= Level.COUNTY else SCALE_LIMIT,
+                        **acc.get(c, {}))
             for c in sorted(set(names) | set(acc))]
 
 
