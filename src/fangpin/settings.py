@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fangpin.datasets",
     "fangpin.alerts",
     "fangpin.employment",
+    "fangpin.reports",
     "fangpin.insurance",
     "fangpin.dashboards",
     "fangpin.grievances",

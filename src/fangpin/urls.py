@@ -27,6 +27,7 @@ urlpatterns = [
     path("datasets/", include("fangpin.datasets.urls")),
     path("alerts/", include("fangpin.alerts.urls")),
     path("jobs/", include("fangpin.employment.urls")),
+    path("reports/", include("fangpin.reports.urls")),
     path("insurance/", include("fangpin.insurance.urls")),
     path("apply/", include("fangpin.cases.urls_public")),
     path("supervision/", include("fangpin.supervision.urls")),
