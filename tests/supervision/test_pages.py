@@ -69,3 +69,20 @@ def test_problem_list_query_count_is_flat(client, users, make_household, make_ru
         body = client.get("/supervision/problems/?state=all").content.decode()
     assert body.count('class="card" id="problem-') == 4
     assert len(four) == len(one)
+
+
+def test_findings_filter_by_region(client, users, make_household, make_rule):
+    from tests.conftest import OTHER_TOWNSHIP_VILLAGE
+
+    make_household(OWN_VILLAGE, hh_type="jiance")
+    make_household(OTHER_TOWNSHIP_VILLAGE, hh_type="jiance")
+    make_rule(metric="remaining_households", value=0)
+    client.force_login(users["province"])
+    everywhere = client.get("/supervision/findings/").content.decode()
+    assert "finding-" in everywhere and OWN_VILLAGE in everywhere and OTHER_TOWNSHIP_VILLAGE in everywhere
+    one_town = client.get("/supervision/findings/?region=130633100").content.decode()
+    assert OWN_VILLAGE in one_town and OTHER_TOWNSHIP_VILLAGE not in one_town
+    assert '<option value="130633100" selected>易州镇</option>' in one_town
+    # a region outside the user's is ignored (the whole region is listed)
+    client.force_login(users["city"])
+    assert OTHER_TOWNSHIP_VILLAGE in client.get("/supervision/findings/?region=1307").content.decode()

@@ -217,8 +217,10 @@ def findings(request):
                                          "deadline": day + dt.timedelta(days=15)},
                                 auto_id=f"id_a{f.rule.pk}_{f.breach.code}_%s")} for f in found]
     page = Paginator(rows, LIST_PAGE).get_page(request.GET.get("page"))
+    children = list(Region.objects.filter(parent_id=request.user.region_id, retired=False).order_by("code"))
     return render(request, "supervision/findings.html", {
         "page": page, "rows": page.object_list, "total": len(rows), "today": day, "area": area,
+        "children": children, "children_codes": {c.code for c in children}, "area_name": Region.objects.filter(code=area).values_list("name", flat=True).first(),
         "assigned": sum(1 for f in found if f.problem is not None),
     })
 
