@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from fangpin.core.grievance import OPEN_STATES
 from fangpin.grievances.models import Grievance, GrievanceEvent
@@ -22,5 +23,6 @@ def test_demo_makes_57_received_55_resolved_and_runs_once(users, make_household,
     assert len({g.kind for g in rows}) == 5 and len({g.received_at.strftime("%Y-%m") for g in rows}) >= 11
     assert GrievanceEvent.objects.filter(action="reopen").exists()
     assert all(g.village_id.startswith("130633") for g in rows)
+    assert all(g.no[2:8] == f"{timezone.localtime(g.received_at):%y%m%d}" for g in rows)  # numbered by the day received
     call_command("demo_grievances", "--county", "130633", "--if-empty")
     assert "跳过" in capsys.readouterr().out and Grievance.objects.count() == 57

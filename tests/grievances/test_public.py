@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangpin import pii
 from fangpin.audit.models import AuditEvent
@@ -43,6 +44,7 @@ def test_a_submission_gets_a_tracking_number_and_stores_the_phone_only_encrypted
     response = client.post(SUBMIT, form())
     assert response.status_code == 200
     g = Grievance.objects.get(no=tracking_of(response))
+    assert re.fullmatch(r"SU\d{14}", g.no) and g.no[2:8] == f"{timezone.localtime(g.received_at):%y%m%d}"
     assert (g.source, g.state, g.kind, g.village_id) == ("public", "received", "undelivered", OWN_VILLAGE)
     assert g.phone_masked == "139****5678" and pii.decrypt(g.phone_cipher) == PHONE
     assert PHONE not in response.content.decode()
@@ -111,7 +113,7 @@ def test_status_with_the_phone_shows_progress_and_nothing_personal(client, users
 
 def test_a_wrong_phone_or_number_is_just_not_found(client, regions):
     no = tracking_of(client.post(SUBMIT, form()))
-    for data in ({"no": no, "phone": "13900000000"}, {"no": "SQ000000000000", "phone": PHONE}):
+    for data in ({"no": no, "phone": "13900000000"}, {"no": "SU000000000000", "phone": PHONE}):
         body = client.post(STATUS, data).content.decode()
         assert "未查到" in body and "待交办" not in body
     lookups = AuditEvent.objects.filter(action="grievance.status")

@@ -16,7 +16,7 @@ def walk_grievance(world: World, village: str):
     if key not in world.extra:
         now = timezone.now()
         world.extra[key] = Grievance.objects.create(
-            no=f"SQW{village}", kind="excluded", source="visit", village_id=village, name=f"反映人{village[-4:]}",
+            no=f"SUW{village}", kind="excluded", source="visit", village_id=village, name=f"反映人{village[-4:]}",
             phone_cipher=pii.encrypt("13900000001"), phone_index=pii.phone_index("13900000001"),
             phone_masked="139****0001", content=f"诉求内容{village}", state="assigned", received_at=now,
             response_due=now.date(), due=now.date(), household=world.households[village])

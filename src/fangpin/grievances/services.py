@@ -53,9 +53,10 @@ def rules() -> GrievanceRules:
                           visit_days=getattr(settings, "FANGPIN_GRIEVANCE_VISIT_DAYS", 5))
 
 
-def _tracking_no() -> str:
-    # Unguessable: with the phone it lets the applicant look up the status.
-    return f"SQ{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
+def _tracking_no(received: dt.datetime) -> str:
+    # 诉 + the day received + 8 random digits: unguessable, so with the phone it lets the applicant look up the
+    # status; "SU", not the "SQ"/"FP" of applications and leads, so the two kinds of receipt are never confused.
+    return f"SU{timezone.localdate(received):%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
 def ip_hash(request) -> str:
@@ -97,7 +98,7 @@ def _create(sub: Submission, now: dt.datetime, **extra) -> Grievance:
     id_cols = ({"id_cipher": pii.encrypt(sub.idn.value), "id_index": pii.id_index(sub.idn.value),
                 "id_masked": sub.idn.masked} if sub.idn else {})
     return Grievance.objects.create(
-        no=_tracking_no(), kind=sub.kind, source=sub.source, village_id=sub.village_code, name=sub.name,
+        no=_tracking_no(now), kind=sub.kind, source=sub.source, village_id=sub.village_code, name=sub.name,
         phone_cipher=pii.encrypt(sub.phone), phone_index=pii.phone_index(sub.phone), phone_masked=mask_phone(sub.phone),
         content=sub.content, state=State.RECEIVED, received_at=now, response_due=due, due=due, **id_cols, **extra)
 
