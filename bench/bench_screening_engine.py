@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/bench_screening_engine.py --persons 100000 --records 1000000 [--parquet] [--check]
 
-A vectorised generator (numpy → Arrow) builds households of 1–6 persons (≈ N/3.3 households), members
-with random labour capacity, and M records spread over the nine department kinds (2 % of them for people
-outside any household, dates from a month before the 12-month window to a month after it). It times:
+The generator is the province benchmark's (``fangpin.screening.bench.generate``; ``fangpin bench_screening``
+times the whole path on files): households of 1–6 persons (≈ N/3.4 households), members with random labour
+capacity, M records over the nine department kinds (90 % clinic visits; 5 % of them for people outside the
+registry; dates from a month before the 12-month window to half a month after it). It times:
 the facts + compiled rules on DuckDB (the set-based part), the core ``evaluate()`` on the flagged
 households (texts and figures), and the whole ``run``; then the core path (``screening_facts`` +
 ``evaluate`` household by household, the baseline) on the first ``--check`` households, which must
@@ -21,12 +22,11 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -34,89 +34,20 @@ import ibis  # noqa: E402
 
 from fangpin.core.policy import Policy  # noqa: E402
 from fangpin.core.rules import RULES, evaluate  # noqa: E402
-from fangpin.core.screening import SCHEMAS, MemberRef, Record, screening_facts, window  # noqa: E402
-from fangpin.screening import run  # noqa: E402
+from fangpin.core.screening import SCHEMAS, MemberRef, Record, screening_facts  # noqa: E402
+from fangpin.screening import bench, run  # noqa: E402
 from fangpin.screening.engine import flags, to_facts  # noqa: E402
 from fangpin.screening.sample import POLICIES  # noqa: E402
-from fangpin.screening.tables import EVENT_COLUMNS, HOUSEHOLDS, facts  # noqa: E402
-
-# Kinds and values weighted like a county's month: mostly clinic visits, few events.
-SHARE = {"medical_insurance": 0.80, "civil_affairs": 0.06, "disabled_federation": 0.002, "hr_social_security": 0.03,
-         "education": 0.04, "housing": 0.02, "emergency": 0.01, "public_security": 0.01, "water": 0.03}
-VALUES = {  # code field → (values, weights)
-    ("civil_affairs", "event"): (("dibao_in", "dibao_out", "tekun_in", "tekun_out", "temp_relief"), (1, 1, 1, 1, 6)),
-    ("disabled_federation", "grade"): (("1", "2", "3", "4"), (1, 2, 3, 4)),
-    ("hr_social_security", "event"): (("unemployed", "dismissed", "employed"), (1, 1, 18)),
-    ("education", "status"): (("enrolled", "dropout", "suspected_dropout", "suspended"), (96, 1, 2, 1)),
-    ("housing", "rating"): (("A", "B", "C", "D"), (50, 45, 4, 1)),
-    ("public_security", "event"): (("death", "accident", "moved_out"), (1, 2, 17)),
-    ("water", "status"): (("safe", "inconvenient", "unsafe_quantity", "unsafe_quality"), (94, 2, 2, 2)),
-}
-MONEY = pa.decimal128(14, 2)
-
-
-def money(cents: np.ndarray) -> pa.Array:
-    exact = pc.multiply(pc.cast(pa.array(cents, pa.int64()), pa.decimal128(19, 0)),
-                        pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))
-    return pc.cast(exact, MONEY)
+from fangpin.screening.tables import EVENT_COLUMNS, facts  # noqa: E402
 
 
 def generate(persons: int, records: int, period_end: dt.date, seed: int = 4) -> dict[str, pa.Table]:
-    rng = np.random.default_rng(seed)
-    sizes = rng.choice([1, 2, 3, 3, 4, 4, 5, 6], size=persons // 3 + 1)
-    sizes = sizes[np.cumsum(sizes) <= persons]
-    n_hh = len(sizes)
-    hh_of_person = np.repeat(np.arange(1, n_hh + 1, dtype=np.int64), sizes)
-    n_people = len(hh_of_person)
-    # Person keys shaped like core person_key values (17 digits × 11 + check), distinct and spread.
-    keys = (130633_19700101_000 + rng.permutation(n_people * 3)[:n_people].astype(np.int64)) * 11 \
-        + rng.integers(0, 11, n_people)
-    labour = np.array(["full", "full", "weak", "none", "lost"])[rng.integers(0, 5, n_people)]
-    cents = lambda top, n: rng.integers(0, top * 100, n)  # noqa: E731
-    households = pa.table({
-        "household_id": pa.array(np.arange(1, n_hh + 1, dtype=np.int64)),
-        "household_type": pa.array(np.array(["tuopin", "jiance", "yiban", "yiban"])[rng.integers(0, 4, n_hh)]),
-        "persons": pa.array(sizes.astype(np.int64)),
-        "net_income": money(np.maximum(rng.normal(16000, 5000, n_hh), -2000).astype(np.int64) * 100 * sizes),
-        "last_year_net_income": pa.array(money(np.maximum(rng.normal(15000, 4000, n_hh), 0).astype(np.int64)
-                                               * 100 * sizes), mask=rng.random(n_hh) < 0.15),
-        "medical_oop": money(cents(3000, n_hh) * (rng.random(n_hh) < 0.3)),
-        "schooling_exp": money(cents(3000, n_hh) * (rng.random(n_hh) < 0.2)),
-        "disaster_loss": money(cents(3000, n_hh) * (rng.random(n_hh) < 0.05)),
-        "accident_exp": money(cents(3000, n_hh) * (rng.random(n_hh) < 0.05)),
-        "housing_safety": pa.array(np.array(list("AAAAABBBCD"))[rng.integers(0, 10, n_hh)]),
-        "water": pa.array(np.array(["safe"] * 18 + ["inconvenient", "unsafe_quality"])[rng.integers(0, 20, n_hh)]),
-        "dropouts": pa.array((rng.random(n_hh) < 0.01).astype(np.int64)),
-        "uninsured": pa.array((rng.random(n_hh) < 0.02).astype(np.int64)),
-        "food_secure": pa.array(rng.random(n_hh) > 0.005),
-    }, schema=HOUSEHOLDS.to_pyarrow())
-    members = pa.table({"household_id": hh_of_person, "person": keys, "labour": labour})
-    start, end = window(period_end)
-    first = np.datetime64(start - dt.timedelta(days=30))
-    span = (end - start).days + 60
-    tables = {"households": households, "members": members}
-    outsiders = (130633_20000101_000 + np.arange(max(records // 50, 1), dtype=np.int64)) * 11
-    for kind, share in SHARE.items():
-        n = int(records * share)
-        who = keys[rng.integers(0, n_people, n)]
-        stray = rng.random(n) < 0.02
-        who[stray] = outsiders[rng.integers(0, len(outsiders), int(stray.sum()))]
-        schema = SCHEMAS[kind]
-        cols: dict[str, pa.Array] = {"person": pa.array(who),
-                                     schema.date_field: pa.array(first + rng.integers(0, span, n).astype("timedelta64[D]"))}
-        for f in schema.fields[1:]:
-            if f.key == schema.date_field:
-                continue
-            if f.kind == "money":
-                cols[f.key] = money((rng.exponential(300, n) * 100).astype(np.int64))
-            elif f.kind == "code":
-                values, weights = VALUES[kind, f.key]
-                p = np.array(weights, dtype=float) / sum(weights)
-                cols[f.key] = pa.array(np.array(values)[rng.choice(len(values), n, p=p)])
-            else:
-                cols[f.key] = pa.nulls(n, pa.string())
-        tables[kind] = pa.table(cols)
-    return tables
+    """The benchmark's generator (``fangpin.screening.bench.generate``: Parquet files, a province's mix and flag
+    rate), read back as Arrow tables."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bench.generate(Path(tmp), persons, records, period_end, seed, log=lambda _: None)
+        return {name: pq.read_table(Path(tmp) / f"{name}.parquet")
+                for name in ("households", "members", *SCHEMAS)}
 
 
 def core_path(tables: dict[str, pa.Table], households: int, period_end: dt.date,
@@ -169,7 +100,6 @@ def main() -> None:
     con = ibis.duckdb.connect(threads=args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         if args.parquet:
-            import pyarrow.parquet as pq
             inputs = {}
             for name, table in tables.items():
                 path = Path(tmp) / f"{name}.parquet"
