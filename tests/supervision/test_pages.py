@@ -86,3 +86,10 @@ def test_findings_filter_by_region(client, users, make_household, make_rule):
     # a region outside the user's is ignored (the whole region is listed)
     client.force_login(users["city"])
     assert OTHER_TOWNSHIP_VILLAGE in client.get("/supervision/findings/?region=1307").content.decode()
+
+
+def test_bad_region_parameters_fall_back_to_the_users_region(client, users):
+    client.force_login(users["province"])
+    for query in ("region=13abc", "region=1306331", "region=13&level=x", "region=1306&level=1"):
+        assert client.get(f"/supervision/findings/?{query}").status_code == 200
+        assert client.get(f"/supervision/?{query}").status_code == 200

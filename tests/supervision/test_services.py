@@ -217,3 +217,11 @@ def test_two_assignments_of_the_same_breach_make_one_problem(users, monitored, m
         other, rule.pk, OWN_VILLAGE, deadline=TODAY + dt.timedelta(15), today=TODAY))
     assert outcomes.count("ok") == 1 and any("重复交办" in o for o in outcomes)
     assert Problem.objects.count() == 1
+
+
+def test_assign_refuses_a_region_of_another_level_or_a_bad_code(users, monitored, make_rule):
+    rule = make_rule(metric="remaining_households", value=1)
+    with pytest.raises(SupervisionError, match="针对村级"):
+        _assign(users, rule, region="130633100")
+    with pytest.raises(SupervisionError, match="无效"):
+        _assign(users, rule, region="1306331")

@@ -145,7 +145,11 @@ def rules_in_force(user, day: dt.date) -> list[Rule]:
 def findings(user, day: dt.date, *, within: str | None = None) -> list[Finding]:
     """Every region inside the user's (or ``within``'s) area over a rule in force today: one
     statistics pass per level the rules target."""
-    area = within if within and in_scope(user, within) else user.region_id
+    area = within if within and within.isdigit() and in_scope(user, within) else user.region_id
+    try:
+        level_of(area)
+    except ValueError:
+        area = user.region_id
     rules = [r for r in rules_in_force(user, day) if r.level >= level_of(area) and r.level > level_of(user.region_id)]
     by_level = region_stats_by_level(area, sorted({r.level for r in rules}), day, all_units=False)
     open_problems = {(p.rule_id, p.region_id): p for p in
@@ -179,6 +183,12 @@ def do_assign(user, rule_id: int, region_code: str, *, deadline: dt.date, requir
         raise SupervisionError("规则不存在、已停用或不适用于本单位")
     if not in_scope(user, region_code) or region_code == user.region_id:
         raise SupervisionError("只能向本单位管辖范围内的下级区划交办")
+    try:
+        level = level_of(region_code)
+    except ValueError:
+        raise SupervisionError(f"区划代码“{region_code}”无效") from None
+    if level != rule.level:
+        raise SupervisionError(f"该规则针对{Level(rule.level).label}级，不能交办给{level.label}级区划")
     if rule.campaign and not core.rule_in_force(rule.campaign.as_core(), rule.phase, today):
         raise SupervisionError("该规则所属督战行动当前不在督战阶段内")
     if deadline <= today:
