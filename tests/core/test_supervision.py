@@ -160,3 +160,15 @@ def test_summons_ranks_by_weighted_overdue_and_repeated():
     tie = summons_list([MonthRow("x", overdue=0, repeated=4), MonthRow("y", overdue=2, repeated=0)],
                        SummonsRule(min_overdue=2, min_repeated=2))
     assert [e.region for e in tie] == ["y", "x"]
+
+
+def test_monthly_summary_rolled_up_to_counties():
+    items = [ProblemFact("130633100201", "a", D(2026, 3, 2), D(2026, 3, 5)),
+             ProblemFact("130633101201", "a", D(2026, 3, 2), D(2026, 3, 5)),
+             ProblemFact("130633", "b", D(2026, 3, 3), D(2026, 3, 20)),
+             ProblemFact("1306", "b", D(2026, 3, 3), D(2026, 3, 20)),
+             ProblemFact("130623100201", "a", D(2026, 3, 2), D(2026, 3, 25))]
+    rows = {r.region: r for r in monthly_summary(items, 2026, 3, as_of=D(2026, 3, 10), roll_up=6)}
+    assert set(rows) == {"130633", "1306", "130623"}
+    assert (rows["130633"].raised, rows["130633"].overdue, rows["130633"].repeated) == (3, 2, 0)
+    assert [e.region for e in summons_list(rows.values(), SummonsRule(min_overdue=2))] == ["130633"]

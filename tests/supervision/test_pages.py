@@ -93,3 +93,14 @@ def test_bad_region_parameters_fall_back_to_the_users_region(client, users):
     for query in ("region=13abc", "region=1306331", "region=13&level=x", "region=1306&level=1"):
         assert client.get(f"/supervision/findings/?{query}").status_code == 200
         assert client.get(f"/supervision/?{query}").status_code == 200
+
+
+def test_monthly_page_rolls_up_to_counties(client, users, make_household, make_rule):
+    problem = _problem(users, make_household, make_rule)
+    Problem.objects.filter(pk=problem.pk).update(assigned_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+                                                 deadline=dt.date(2026, 3, 5))
+    client.force_login(users["province"])
+    by_region = client.get("/supervision/monthly/?month=2026-03").content.decode()
+    assert "东关村委会" in by_region
+    by_county = client.get("/supervision/monthly/?month=2026-03&by=county").content.decode()
+    assert "东关村委会" not in by_county and "易县" in by_county and '<option value="county" selected>' in by_county

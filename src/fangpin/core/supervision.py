@@ -310,8 +310,12 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 
 def monthly_summary(problems: Iterable[ProblemFact], year: int, month: int,
-                    as_of: dt.date | None = None) -> list[MonthRow]:
-    """Per region: problems raised and resolved in the month, overdue and open at its end."""
+                    as_of: dt.date | None = None, roll_up: int = 0) -> list[MonthRow]:
+    """Per region: problems raised and resolved in the month, overdue and open at its end.
+
+    ``roll_up`` (a code length: 6 counties, 9 townships) counts each problem against the region of
+    that level containing it — the sources summon cities and counties; a problem assigned above
+    that level stays with its own region. Repetition is judged on the region assigned."""
     items = list(problems)
     first, last = month_bounds(year, month)
     end = min(last, as_of) if as_of else last
@@ -320,7 +324,7 @@ def monthly_summary(problems: Iterable[ProblemFact], year: int, month: int,
     for i, p in enumerate(items):
         if p.cancelled or p.raised > end:
             continue
-        row = acc[p.region]
+        row = acc[p.region[:roll_up] if roll_up else p.region]
         if first <= p.raised <= end:
             row["raised"] += 1
             row["repeated"] += i in again

@@ -319,8 +319,10 @@ class Monthly:
     totals: dict[str, int]
 
 
-def monthly(user, year: int, month: int, today: dt.date, rule: core.SummonsRule | None = None) -> Monthly:
-    """Problems raised / resolved / overdue per region in the month, and the proposed 约谈 list."""
+def monthly(user, year: int, month: int, today: dt.date, rule: core.SummonsRule | None = None,
+            roll_up: int = 0) -> Monthly:
+    """Problems raised / resolved / overdue per region in the month, and the proposed 约谈 list;
+    ``roll_up`` 6 or 9 counts them per county or township (see ``core.supervision.monthly_summary``)."""
     _, last = core.month_bounds(year, month)
     tz = timezone.get_current_timezone()
     rows = problems_for(user).filter(assigned_at__date__lte=last).values_list(
@@ -329,7 +331,7 @@ def monthly(user, year: int, month: int, today: dt.date, rule: core.SummonsRule 
                               closed.astimezone(tz).date() if closed and state == ProblemState.CLOSED else None,
                               cancelled=state == ProblemState.CANCELLED)
              for region, _rule, metric, assigned, deadline, closed, state in rows]
-    summary = core.monthly_summary(facts, year, month, as_of=today)
+    summary = core.monthly_summary(facts, year, month, as_of=today, roll_up=roll_up)
     proposed = core.summons_list(summary, rule or core.SummonsRule())
     names = dict(Region.objects.filter(code__in={r.region for r in summary}).values_list("code", "name"))
     totals = {k: sum(getattr(r, k) for r in summary) for k in ("raised", "resolved", "overdue", "repeated", "open")}

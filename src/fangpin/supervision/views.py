@@ -319,10 +319,13 @@ def monthly(request):
         dt.date(year, month, 1)
     except ValueError:
         year, month = day.year, day.month
-    result = services.monthly(request.user, year, month, day)
+    by = request.GET.get("by", "")
+    roll_up = {"county": 6, "township": 9}.get(by, 0)
+    result = services.monthly(request.user, year, month, day, roll_up=roll_up)
     prev = dt.date(year, month, 1) - dt.timedelta(days=1)
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
     return render(request, "supervision/monthly.html", {
         "m": result, "year": year, "month": month, "today": day, "rule": core.SummonsRule(),
-        "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}" if nxt <= day else "",
+        "prev": f"{prev:%Y-%m}", "next": f"{nxt:%Y-%m}" if nxt <= day else "", "by": by if roll_up else "",
+        "month_value": f"{year}-{month:02d}",
     })
