@@ -80,3 +80,41 @@ def test_province_rule_to_county_rectification_and_sign_off(page, live_server, u
     assert Problem.objects.get().state == "closed"
     page.goto(f"{base}/supervision/monthly/")
     expect(page.locator("table")).to_contain_text("易县")
+
+
+def test_city_drills_down_and_sees_the_summons_list(page, live_server, users, make_household, settings, tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from fangpin.supervision import services
+    from fangpin.supervision.models import Problem, Rule
+
+    settings.MEDIA_ROOT = tmp_path
+    for _ in range(2):
+        make_household(OWN_VILLAGE, hh_type="jiance")
+    make_household(SIBLING_VILLAGE)
+    today = timezone.localdate()
+    for metric in ("remaining", "remaining_households"):
+        rule = Rule.objects.create(region_id="13", name=metric, metric=metric, level=5, comparator="gt",
+                                   value=Decimal(0), created_by=users["province"])
+        p = services.do_assign(users["province"], rule.pk, OWN_VILLAGE, deadline=today + dt.timedelta(days=3),
+                               today=today)
+        Problem.objects.filter(pk=p.pk).update(deadline=today - dt.timedelta(days=1))  # now overdue
+    base = live_server.url
+
+    login(page, base, "city")
+    page.goto(f"{base}/supervision/")
+    page.get_by_role("link", name="易县").click()
+    page.get_by_role("link", name="易州镇").click()
+    row = page.locator("tr", has_text="东关村委会")
+    expect(row).to_contain_text("2")  # two monitored households
+    expect(page.locator("tr", has_text="西关村委会")).to_contain_text("1 / 1")  # a village without monitoring objects
+    shot(page, "supervision_villages")
+    page.goto(f"{base}/supervision/monthly/")
+    page.get_by_label("汇总到").select_option(value="county")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("ol.summons")).to_contain_text("易县")
+    expect(page.locator("ol.summons")).to_contain_text("超期未整改 2 个")
+    shot(page, "supervision_monthly")
