@@ -108,3 +108,25 @@ def test_claims_list_shows_states(client, users, scheme, case):
     page = client.get(reverse("insurance:claims") + "?state=open").content.decode()
     assert case.household.hh_no in page and "待核查 1" in page
     assert case.household.hh_no not in client.get(reverse("insurance:claims") + "?state=approved").content.decode()
+
+
+def test_claims_list_queries_do_not_grow_with_the_claims(client, users, scheme, make_household):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _ in range(n):
+            household = make_household()
+            Claim.objects.create(scheme=scheme, household=household, source="case", item="medical_oop", summary="x",
+                                 opened_at=timezone.now())
+
+    client.force_login(users["county"])
+    add(2)
+    client.get(reverse("insurance:claims"))  # the first request of a session does its own bookkeeping
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("insurance:claims"))
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("insurance:claims"))
+    assert page.content.decode().count("/insurance/claims/") >= 12
+    assert len(many) == len(few)

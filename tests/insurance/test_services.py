@@ -163,6 +163,8 @@ def test_ledger_entries_and_carry_over(users, scheme):
     services.do_record_entry(county, 2026, kind="refund", amount=Decimal(10000), day=dt.date(2026, 7, 1))
     with pytest.raises(InsuranceServiceError, match="超过 2026 年度资金余额"):
         services.do_record_entry(county, 2026, kind="refund", amount=Decimal(300000), day=dt.date(2026, 7, 1))
+    with pytest.raises(InsuranceServiceError, match="不能早于本年度上一笔记账日期 2026-07-01"):
+        services.do_record_entry(county, 2026, kind="premium", amount=Decimal(5), day=dt.date(2026, 5, 1))
     with pytest.raises(InsuranceServiceError, match="类别"):
         services.do_record_entry(county, 2026, kind="payout", amount=Decimal(1), day=dt.date(2026, 7, 1))
     with pytest.raises(InsuranceServiceError, match="2027 年度防贫保险方案"):

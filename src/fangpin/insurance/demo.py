@@ -78,7 +78,7 @@ def do_demo_insurance(county: str, *, if_empty: bool = False, today: dt.date | N
             services.do_record_entry(office, year - 1, kind="refund", amount=refund, day=dt.date(year - 1, 12, 20),
                                      note="承保机构按合同返还部分结余（保费的 5%）")
         scheme = services.do_save_scheme(office, year, data)
-        services.do_carry_over(office, year - 1)
+        services.do_carry_over(office, year - 1, day=dt.date(year, 1, 1))
         services.do_record_entry(office, year, kind="premium", amount=scheme.premium_due,
                                  day=dt.date(year, 1, 15), note=f"{year} 年度保费（{scheme.covered_persons} 人）")
         services.do_record_entry(office, year, kind="topup", amount=Decimal(100000), day=dt.date(year, 6, 30),

@@ -390,12 +390,16 @@ def core_entries(region_id: str) -> list[core.Entry]:
 
 def _add_entry(user, scheme: Scheme, kind: EntryKind, amount: Decimal, day: dt.date, note: str, *,
                claim: Claim | None = None, allow_negative: bool = False, request=None) -> LedgerEntry:
-    """Check the entry against the county's whole ledger (the caller holds the scheme's row lock)."""
+    """Check the entry against the county's whole ledger (the caller holds the scheme's row lock). The ledger
+    is kept in the order things happened: an entry is not dated before the year's last one."""
     try:
         core.check_entry(core_entries(scheme.region_id), core.Entry(kind, amount, scheme.year, note),
                          allow_negative=allow_negative)
     except InsuranceError as exc:
         raise InsuranceServiceError(str(exc)) from None
+    last = LedgerEntry.objects.filter(scheme=scheme).order_by("-date").values_list("date", flat=True).first()
+    if last is not None and day < last:
+        raise InsuranceServiceError(f"日期：不能早于本年度上一笔记账日期 {last:%Y-%m-%d}")
     entry = LedgerEntry.objects.create(scheme=scheme, kind=kind, amount=amount, date=day, note=note[:300],
                                        claim=claim, created_by=user)
     record(request, "insurance.ledger", obj=entry, user=user,
@@ -424,8 +428,10 @@ def do_record_entry(user, year: int, *, kind: str, amount: Decimal, day: dt.date
 
 
 @transaction.atomic
-def do_carry_over(user, year: int, *, request=None, now: dt.datetime | None = None) -> tuple[LedgerEntry, LedgerEntry]:
-    """Close ``year``: its balance is carried out and into the next year's fund (whose scheme must exist)."""
+def do_carry_over(user, year: int, *, day: dt.date | None = None, request=None,
+                  now: dt.datetime | None = None) -> tuple[LedgerEntry, LedgerEntry]:
+    """Close ``year``: its balance is carried out and into the next year's fund (whose scheme must exist),
+    dated ``day`` (default today)."""
     _county(user)
     scheme = scheme_for(user, year, lock=True)
     following = Scheme.objects.select_for_update().filter(region_id=scheme.region_id, year=year + 1).first()
@@ -435,7 +441,9 @@ def do_carry_over(user, year: int, *, request=None, now: dt.datetime | None = No
         out, into = core.close_year(core_entries(scheme.region_id), year)
     except InsuranceError as exc:
         raise InsuranceServiceError(str(exc)) from None
-    day = _today(now)
+    day = day or _today(now)
+    if day > _today(now):
+        raise InsuranceServiceError("结转日期：不能晚于今天")
     made = (LedgerEntry.objects.create(scheme=scheme, kind=out.kind, amount=out.amount, date=day, note=out.note,
                                        created_by=user),
             LedgerEntry.objects.create(scheme=following, kind=into.kind, amount=into.amount, date=day,
