@@ -105,7 +105,7 @@ def test_panel_xlsx_holds_the_table_and_is_audited(client, users, make_case):
 
 
 def test_dashboard_query_count_is_fixed_whatever_the_data(client, users, make_case):
-    """One grouped query per figure: more cases in more villages add no query (24 with every app's panel)."""
+    """One grouped query per figure: more cases in more villages add no query (26 with every app's panel)."""
     client.force_login(users["county"])
     client.get(reverse("dashboards:index"))  # warm up (session, login policy)
 
@@ -118,4 +118,23 @@ def test_dashboard_query_count_is_fixed_whatever_the_data(client, users, make_ca
     for village in (OWN_VILLAGE, SIBLING_VILLAGE, OTHER_TOWNSHIP_VILLAGE):
         make_case(village)
         make_case(village, state="verifying", effective_date=None)
-    assert count() == before <= 24
+    assert count() == before <= 26
+
+
+def test_figures_cached_per_region_and_day_when_configured(client, users, make_case, settings):
+    from django.core.cache import cache
+
+    settings.FANGPIN_FIGURES_CACHE_SECONDS = 300
+    cache.clear()
+    make_case(OWN_VILLAGE)
+    client.force_login(users["county"])
+    with CaptureQueriesContext(connection) as first:
+        county = page_data(client.get(reverse("dashboards:index")))
+    make_case(OTHER_TOWNSHIP_VILLAGE)  # within the cache time the county's figures stay as they were
+    with CaptureQueriesContext(connection) as second:
+        again = page_data(client.get(reverse("dashboards:index")))
+    assert again == county and len(second.captured_queries) < len(first.captured_queries) - 10
+    # another region has its own entry: the township's figures are not the county's
+    township = page_data(client.get(reverse("dashboards:region", args=["130633100"])))
+    assert township["overview"]["categories"] == ["东关村委会", "西关村委会"]
+    cache.clear()

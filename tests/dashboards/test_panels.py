@@ -121,3 +121,22 @@ def test_assistance_coverage_by_measure_group_ignores_cancelled(county):
 def test_city_figures_include_both_counties(county):
     rows = table(run("overview", "1306"))
     assert rows["易县"][1] == 5 and rows["涞水县"][1] == 1
+
+
+def test_registered_persons_come_from_the_latest_snapshot_other_figures_stay_live(county, make_household):
+    from django.core.management import call_command
+
+    from fangpin.dashboards.models import VillageTotals
+    from fangpin.dashboards.services import do_snapshot_totals
+
+    assert do_snapshot_totals(DAY - dt.timedelta(days=1), "130633") == 3  # three villages with households
+    assert VillageTotals.objects.get(village=OWN_VILLAGE).persons == 15  # of the township's 18, 3 in the sibling
+    make_household(OWN_VILLAGE, members=THREE)  # after the snapshot: counted as a household, not yet as persons
+    make_household(OTHER_COUNTY_VILLAGE, members=THREE)
+    data = run("overview", "130633")
+    assert table(data)["易州镇"] == [10, 4, 18, 7] and f"登记人口为 {DAY - dt.timedelta(days=1):%Y-%m-%d} 快照" in data.note
+    assert "快照" in run("scale", "130633").note
+    assert "快照" not in run("overview", "130623").note  # 涞水县 has no snapshot: live
+    assert table(run("overview", "130623"))["涞水镇"][2] == 4
+    call_command("refresh_dashboards", "--region", "130633")  # today's (the real date's) run replaces nothing old
+    assert VillageTotals.objects.filter(village=OWN_VILLAGE).count() == 2

@@ -32,3 +32,24 @@ class RegionMap(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.region_id
+
+
+class VillageTotals(models.Model):
+    """Registered (active) persons per village on a day (``fangpin refresh_dashboards``, nightly).
+
+    The registered population is the one figure that needs a scan of every member; it changes slowly, so
+    the dashboards read it from the latest snapshot (and say its date) while every other figure stays live.
+    """
+
+    day = models.DateField("日期")
+    village = models.CharField("村代码", max_length=12)
+    persons = models.PositiveIntegerField("登记人口")
+
+    class Meta:
+        verbose_name = "村登记人口快照"
+        verbose_name_plural = "村登记人口快照"
+        constraints = [models.UniqueConstraint(fields=["day", "village"], name="one_total_per_village_day")]
+        indexes = [models.Index(fields=["village", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.day}：{self.persons} 人"

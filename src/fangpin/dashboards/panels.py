@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Substr
 
 from fangpin.core import workflow
@@ -127,12 +127,23 @@ class Ctx:
         return self.cases().filter(closed_at__isnull=True, state__in=MONITORED_STATES)
 
     @cached_property
+    def persons_day(self) -> dt.date | None:
+        """The latest snapshot of registered persons (``refresh_dashboards``) on or before the day, if any."""
+        from fangpin.dashboards.models import VillageTotals
+
+        return (VillageTotals.objects.filter(village__startswith=self.code, day__lte=self.day)
+                .aggregate(day=Max("day"))["day"])
+
+    @cached_property
     def per_child(self) -> dict[str, dict[str, int]]:
-        """Households, monitoring objects, persons and monitored persons per sub-region: two grouped queries.
+        """Households, monitoring objects, persons and monitored persons per sub-region: grouped queries.
 
         A monitoring object is a household with an open case past the county's decision, or a 监测户
         of the ledger with none (not yet taken into the procedure): the same rule as the home page's scale.
+        The registered persons come from the latest nightly snapshot when there is one (a scan of every
+        member otherwise); everything else is live.
         """
+        from fangpin.dashboards.models import VillageTotals
         from fangpin.registry.models import Member
 
         in_case = self.monitored_cases().values("household_id")
@@ -142,12 +153,25 @@ class Ctx:
         for row in (self.households().annotate(child=self.child_of("village_id")).values("child")
                     .annotate(n=Count("id"), m=Count("id", filter=monitored)).order_by()):
             out[row["child"]].update(households=row["n"], monitored=row["m"])
-        member_monitored = Q(household__hh_type="jiance") | Q(household_id__in=in_case)
-        for row in (Member.objects.filter(status="active", household__village__code__startswith=self.code)
+        active = Member.objects.filter(status="active")
+        for row in (active.filter(household__in=self.households().filter(monitored).values("pk"))
                     .annotate(child=self.child_of("household__village_id")).values("child")
-                    .annotate(n=Count("id"), m=Count("id", filter=member_monitored)).order_by()):
-            out[row["child"]].update(persons=row["n"], monitored_persons=row["m"])
+                    .annotate(n=Count("id")).order_by()):
+            out[row["child"]]["monitored_persons"] = row["n"]
+        if self.persons_day is not None:
+            persons = (VillageTotals.objects.filter(day=self.persons_day, village__startswith=self.code)
+                       .annotate(child=self.child_of("village")).values("child").annotate(n=Sum("persons")))
+        else:
+            persons = (active.filter(household__village__code__startswith=self.code)
+                       .annotate(child=self.child_of("household__village_id")).values("child")
+                       .annotate(n=Count("id")))
+        for row in persons.order_by():
+            out[row["child"]]["persons"] = row["n"]
         return dict(out)
+
+    @property
+    def persons_note(self) -> str:
+        return f"登记人口为 {self.persons_day:%Y-%m-%d} 快照" if self.persons_day else ""
 
     @cached_property
     def deep_poverty(self) -> dict[str, bool]:
@@ -182,7 +206,7 @@ def overview(ctx: Ctx) -> PanelData:
         categories=names, series=[Series("监测户", monitored)], unit="户",
         columns=[level if not ctx.is_village else "村", "登记农户", "监测户", "登记人口", "监测人口"], rows=rows,
         drill=[] if ctx.is_village else [r.code for r in regions],
-        note="点击柱形进入下级区划" if not ctx.is_village else "")
+        note="；".join(n for n in ("点击柱形进入下级区划" if not ctx.is_village else "", ctx.persons_note) if n))
 
 
 @panel("scale", "监测规模", order=20)
@@ -195,7 +219,7 @@ def scale(ctx: Ctx) -> PanelData:
                        sum(p["persons"] for p in per.values()), ctx.deep_poverty[ctx.code])])[0]
     over = [c for c in checked if c.over]
     note = (f"{ctx.region.name}：监测人口 {own.monitored:,} / 登记人口 {own.population:,} = {own.ratio}%"
-            f"（参考 {own.limit.normalize():f}%）")
+            f"（参考 {own.limit.normalize():f}%）" + (f"，{ctx.persons_note}" if ctx.persons_note else ""))
     if over:
         note += f"；{len(over)} 个下级区划超过参考规模：" + "、".join(c.name for c in over[:10])
     return PanelData(

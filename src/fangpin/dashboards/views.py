@@ -9,7 +9,9 @@ import datetime as dt
 import io
 import time
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +20,13 @@ from django.utils import timezone
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.cases.forms import error_text
+from fangpin.core.dashboard import PanelData
 from fangpin.core.geojson import GeoJSONError
 from fangpin.core.regions import Level, ancestors
 from fangpin.dashboards import services
 from fangpin.dashboards.forms import MapUploadForm, map_limit
 from fangpin.dashboards.models import RegionMap
-from fangpin.dashboards.panels import PANELS, Ctx, available_panels
+from fangpin.dashboards.panels import PANELS, Ctx, Panel, available_panels
 from fangpin.regions.models import Region
 from fangpin.uploads import human_size
 
@@ -53,10 +56,27 @@ def region(request, code: str):
     return _dashboard(request, _region(request, code))
 
 
+def computed(panel: Panel, ctx: Ctx) -> PanelData:
+    """A panel's figures, cached per region and day for FANGPIN_FIGURES_CACHE_SECONDS (as the home page's).
+
+    Same region, same figures whoever asks (scope is checked before), so the key is panel + region + day.
+    0 (dev and tests) computes every time; a few minutes' delay in a dashboard is fine, a slow page is not.
+    """
+    seconds = getattr(settings, "FANGPIN_FIGURES_CACHE_SECONDS", 0)
+    if not seconds:
+        return panel.compute(ctx)
+    key = f"dashboards:{panel.key}:{ctx.code}:{ctx.day:%Y%m%d}"
+    data = cache.get(key)
+    if data is None:
+        data = panel.compute(ctx)
+        cache.set(key, data, seconds)
+    return data
+
+
 def _dashboard(request, region_: Region):
     started = time.perf_counter()
     ctx = Ctx(region_, today())
-    panels = [p.compute(ctx) for p in available_panels()]
+    panels = [computed(p, ctx) for p in available_panels()]
     has_map = region_.level < Level.VILLAGE and RegionMap.objects.filter(region=region_).exists()
     data = {
         "region": region_.code, "name": region_.name,
@@ -88,7 +108,7 @@ def panel_xlsx(request, code: str, key: str):
     if panel is None or not panel.available:
         raise Http404("没有这个看板")
     day = today()
-    data = panel.compute(Ctx(region_, day))
+    data = computed(panel, Ctx(region_, day))
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(data.title[:31].replace("/", "、"))
