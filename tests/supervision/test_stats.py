@@ -85,3 +85,27 @@ def test_query_count_does_not_grow_with_households(make_household, make_case):
     with CaptureQueriesContext(connection) as many:
         region_stats("130633", Level.VILLAGE, TODAY)
     assert len(many) == len(few) <= 8
+
+
+def test_problem_counts_per_township(users, make_household):
+    from fangpin.supervision.models import Problem, Rule
+    from fangpin.supervision.stats import problem_counts
+
+    rule = Rule.objects.create(region_id="13", name="r", metric="remaining", level=5, comparator="gt", value=0,
+                               created_by=users["province"])
+
+    def problem(region, state, deadline):
+        return Problem.objects.create(rule=rule, region_id=region, supervisor_region_id="13", owner=users["village"],
+                                      metric="remaining", value=1, finding="f", state=state, deadline=deadline,
+                                      assigned_by=users["province"], assigned_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+                                      state_since=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+
+    problem(OWN_VILLAGE, "assigned", TODAY - dt.timedelta(days=1))
+    problem(SIBLING_VILLAGE, "submitted", TODAY + dt.timedelta(days=1))
+    problem(OTHER_TOWNSHIP_VILLAGE, "closed", TODAY - dt.timedelta(days=9))
+    problem("130633", "assigned", TODAY - dt.timedelta(days=1))  # a county problem: not a township's
+    problem(OTHER_COUNTY_VILLAGE, "assigned", TODAY - dt.timedelta(days=1))  # another county
+    counts = problem_counts("130633", Level.TOWNSHIP, TODAY)
+    assert counts == {"130633100": {"open": 2, "overdue": 1, "closed": 0},
+                      "130633101": {"open": 0, "overdue": 0, "closed": 1}}
+    assert problem_counts("1306", Level.COUNTY, TODAY)["130633"] == {"open": 3, "overdue": 2, "closed": 1}

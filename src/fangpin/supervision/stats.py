@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Substr
+from django.db.models.functions import Length, Substr
 
 from fangpin.cases.models import Case
 from fangpin.cases.scale import MONITORED_STATES, monitored_households_q
@@ -134,3 +134,17 @@ def _gaps(code: str, n: int, acc) -> None:
             .values("area").annotate(**{f: Count("id", filter=Q(**{f: False})) for f in GAP_FIELDS}).order_by())
     for r in rows:
         acc[r["area"]]["guarantee_gaps"] += sum(r[f] for f in GAP_FIELDS)
+
+
+def problem_counts(code: str, level: Level, day: dt.date) -> dict[str, dict[str, int]]:
+    """督战 problems per unit of ``level`` inside ``code`` (for dashboards): open, overdue, closed.
+    A problem assigned above ``level`` (e.g. to a county when counting townships) is not counted."""
+    from fangpin.supervision.models import OPEN_STATES, Problem
+
+    n = CODE_LENGTHS[level]
+    rows = (Problem.objects.filter(region__code__startswith=code).annotate(code_len=Length("region_id"))
+            .filter(code_len__gte=n).annotate(area=_area("region_id", n)).values("area")
+            .annotate(open=Count("id", filter=Q(state__in=OPEN_STATES)),
+                      overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline__lt=day)),
+                      closed=Count("id", filter=Q(state="closed"))).order_by())
+    return {r["area"]: {"open": r["open"], "overdue": r["overdue"], "closed": r["closed"]} for r in rows}
