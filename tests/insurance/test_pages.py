@@ -3,6 +3,7 @@ the fund ledger and its xlsx."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -108,6 +109,9 @@ def test_claims_list_shows_states(client, users, scheme, case):
     page = client.get(reverse("insurance:claims") + "?state=open").content.decode()
     assert case.household.hh_no in page and "待核查 1" in page
     assert case.household.hh_no not in client.get(reverse("insurance:claims") + "?state=approved").content.decode()
+    assert "超期" not in page
+    Claim.objects.update(check_due=timezone.localdate() - dt.timedelta(days=1))
+    assert "超期" in client.get(reverse("insurance:claims")).content.decode()
 
 
 def test_claims_list_queries_do_not_grow_with_the_claims(client, users, scheme, make_household):

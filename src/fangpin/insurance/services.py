@@ -328,8 +328,8 @@ def do_approve_claim(user, claim_id: int, *, request=None, now: dt.datetime | No
     # Caps count other approved claims: one approved since the proposal may have used up the room.
     fresh = compute(claim, int(claim.facts["persons"]), Decimal(claim.facts["net_income"]), _stored_expenses(claim))
     if fresh.amount != claim.proposed_amount:
-        raise InsuranceServiceError(f"本年度该户已有其他赔付，按封顶重新计算应为 {money(fresh.amount)}"
-                                    f"（原拟 {money(claim.proposed_amount or 0)}），请退回重核")
+        raise InsuranceServiceError(f"按现行方案和该户本年度已有赔付重新计算应为 {money(fresh.amount)}"
+                                    f"（原拟 {money(claim.proposed_amount or 0)}），请退回保险公司重核")
     amount = fresh.amount
     day = _today(now)
     _add_entry(user, scheme, EntryKind.PAYOUT, amount, day,

@@ -86,7 +86,7 @@ def claims(request):
     record(request, "insurance.claim.list", summary=f"查看防贫保险理赔（第 {page.number} 页，{len(page.object_list)} 条）",
            region_code=request.user.scope_code)
     tabs = [{"state": s.value, "label": CLAIM_STATE_LABELS[s], "n": counts.get(s.value, 0)} for s in ClaimState]
-    return render(request, "insurance/claims.html", {"page": page, "tabs": tabs, "state": state,
+    return render(request, "insurance/claims.html", {"page": page, "tabs": tabs, "state": state, "today": today(),
                                                      "total": sum(counts.values())})
 
 
