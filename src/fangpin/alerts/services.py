@@ -106,12 +106,21 @@ def find_with_engine(region_code: str, end: dt.date, progress: Callable[[int, in
     ``connect()`` gives the backend connection (DuckDB in memory by default; Spark is another);
     ``policy_of(village_code, period_end)`` the core policy (the county's adopted one by default; a draft
     for a what-if run); without ``evidence`` no record ids are looked up (nothing is stored from it)."""
-    import ibis
-
-    from fangpin.screening import engine, tables
-
-    connect = connect or ibis.duckdb.connect
     policy_of = policy_of or (lambda village, day: policy_for(village, day).as_core())
+    first, last = window(end)
+    for village, inputs in engine_inputs(region_code, end, progress):
+        findings = run_engine(inputs, policy_of(village, end), end, connect)
+        found = _evidence(list(findings), first, last) if evidence else {}
+        for household_id, items in findings.items():
+            yield household_id, items, found.get(household_id, [])
+
+
+def engine_inputs(region_code: str, end: dt.date, progress: Callable[[int, int, int], None] | None = None
+                  ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The engine's input tables, one county (or the region, below a county) at a time, with a village code of
+    it (for its policy); ``progress(households done, total, records read)`` after the caller is done with each.
+    What-if runs screen the same inputs with two policies."""
+    from fangpin.screening import tables
 
     first, last = window(end)
     counties = sorted({code[:6] for code in Household.objects.filter(village__code__startswith=region_code)
@@ -135,17 +144,24 @@ def find_with_engine(region_code: str, end: dt.date, progress: Callable[[int, in
             records_seen += 1
         for kind, items in by_kind.items():
             inputs[kind] = _department_table(kind, items)
-        policy = policy_of(households[0].village_id, end) if households else None
-        if policy is not None:
-            result = engine.run(connect(), inputs, policy, end)
-            if result.mismatches:  # the parity suite keeps this empty; never store a disputed warning
-                raise AlertError(f"筛查引擎与规则核心结果不一致（{len(result.mismatches)} 户），已停止，请联系管理员")
-            found = _evidence(list(result.findings), first, last) if evidence else {}
-            for household_id, findings in result.findings.items():
-                yield household_id, findings, found.get(household_id, [])
+        if households:
+            yield households[0].village_id, inputs
         done += len(households)
         if progress:
             progress(done, total, records_seen)
+
+
+def run_engine(inputs: dict[str, Any], policy: Policy, end: dt.date, connect: Callable[[], Any] | None = None
+               ) -> dict[int, list[Finding]]:
+    """One county's findings on the backend; a disagreement with the core stops everything."""
+    import ibis
+
+    from fangpin.screening import engine
+
+    result = engine.run((connect or ibis.duckdb.connect)(), inputs, policy, end)
+    if result.mismatches:  # the parity suite keeps this empty; never store a disputed warning
+        raise AlertError(f"筛查引擎与规则核心结果不一致（{len(result.mismatches)} 户），已停止，请联系管理员")
+    return result.findings
 
 
 def _department_table(kind: str, items: list[tuple[int, dt.date, dict[str, Any]]]):

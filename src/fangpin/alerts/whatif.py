@@ -44,6 +44,7 @@ RULE_TITLES = {rule.code: rule.title for rule in RULES}
 BATCH = 2000
 STALE = dt.timedelta(minutes=10)  # a running simulation silent this long lost its thread
 OTHER = "其他"
+PHASE = "按现行政策和模拟政策研判"
 
 
 class DraftError(AlertError):
@@ -142,9 +143,9 @@ def parse_draft(monitoring_line: object = None, rigid_factor: object = None, col
 Flags = dict[int, tuple[tuple[str, ...], tuple[str, ...]]]  # household → (rule codes, risk types)
 
 
-def _flags(found: Iterable[tuple[int, list[Finding], list[int]]], keep: Callable[[Finding], bool]) -> Flags:
+def _flags(found: Mapping[int, list[Finding]], keep: Callable[[Finding], bool]) -> Flags:
     flags: Flags = {}
-    for household_id, findings, _ in found:
+    for household_id, findings in found.items():
         kept = [f for f in findings if keep(f)]
         if kept:
             risks = tuple(dict.fromkeys(r for f in kept for r in (f.risk_types or (OTHER,))))
@@ -164,23 +165,19 @@ def simulate(region_code: str, end: dt.date, draft: Draft,
             adopted[county] = policy_for(village, day).as_core()
         return adopted[county]
 
-    def draft_of(village: str, day: dt.date) -> Policy:
-        return draft.apply(today_of(village, day))
-
-    def stage(start: int, phase: str) -> Callable[[int, int, int], None]:
-        def on(done: int, total: int, records: int) -> None:
-            if progress:
-                progress(start + (45 * done // total if total else 45), phase)
-        return on
+    def on_progress(done: int, total: int, records: int) -> None:
+        if progress:
+            progress(90 * done // total if total else 90, PHASE)
 
     if progress:
-        progress(0, "按现行政策研判")
-    today = _flags(services.find_with_engine(region_code, end, stage(0, "按现行政策研判"), connect=connect,
-                                             policy_of=today_of, evidence=False), lambda f: True)
-    if progress:
-        progress(45, "按模拟政策研判")
-    drafted = _flags(services.find_with_engine(region_code, end, stage(45, "按模拟政策研判"), connect=connect,
-                                               policy_of=draft_of, evidence=False), draft.keeps)
+        progress(0, PHASE)
+    today: Flags = {}
+    drafted: Flags = {}
+    # one load of the county's inputs, screened with the adopted policy and with the draft
+    for village, inputs in services.engine_inputs(region_code, end, on_progress):
+        adopted_policy = today_of(village, end)
+        today.update(_flags(services.run_engine(inputs, adopted_policy, end, connect), lambda f: True))
+        drafted.update(_flags(services.run_engine(inputs, draft.apply(adopted_policy), end, connect), draft.keeps))
     if progress:
         progress(90, "汇总")
     return summarise(region_code, today, drafted, adopted, draft)
