@@ -184,3 +184,44 @@ def test_claim_moves_follow_the_table():
     assert claim_actions(ClaimState.PROPOSED, Actor.COUNTY) == [ClaimAction.APPROVE, ClaimAction.SEND_BACK,
                                                                  ClaimAction.REJECT]
     assert claim_actions(ClaimState.APPROVED, Actor.COUNTY) == []
+
+
+# ---------------------------------------------------------------- properties of the payout
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+money_st = st.decimals(min_value=D("0.01"), max_value=D("300000"), places=2, allow_nan=False, allow_infinity=False)
+expense_st = st.builds(Expense, st.sampled_from(["medical_oop", "schooling_exp", "disaster_loss"]), money_st,
+                       st.sampled_from(["", "张三", "李四"]))
+facts_st = st.builds(ClaimFacts, persons=st.integers(1, 8), net_income=money_st,
+                     expenses=st.lists(expense_st, min_size=1, max_size=5).map(tuple),
+                     paid_household=st.decimals(min_value=D(0), max_value=D("120000"), places=2),
+                     paid_persons=st.fixed_dictionaries({"张三": st.decimals(min_value=D(0), max_value=D("60000"),
+                                                                             places=2)}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts_st, st.sampled_from([Method.TIERS, Method.GAP]))
+def test_payout_stays_within_its_caps_and_its_lines_add_up(facts, method):
+    s = scheme(method=method)
+    result = payout(s, facts)
+    assert result.amount >= 0
+    assert result.amount <= max(D(100000) - facts.paid_household, D(0))
+    assert sum((line.amount for line in result.lines), D(0)) == result.amount
+    if method is Method.TIERS:
+        # never more than what is above the deductibles, and 张三 never past his yearly 50,000
+        above = sum((max(e.amount - s.items[e.item].deductible, D(0)) for e in facts.expenses), D(0))
+        assert result.amount <= above
+        zhang = sum((line.amount for line in result.lines if line.person == "张三"), D(0))
+        assert zhang <= max(D(50000) - facts.paid_persons["张三"], D(0))
+    assert result.steps[-1].startswith(("本次赔付合计", "没有达到预警线", "扣除支出后")) or not result.covered
+
+
+@settings(max_examples=200, deadline=None)
+@given(money_st, money_st)
+def test_more_spending_never_pays_less(a, b):
+    low, high = sorted((a, b))
+    s = scheme(per_person_cap=None, per_household_cap=None)
+    pay = [payout(s, facts(Expense("medical_oop", x, "张三"))).amount for x in (low, high)]
+    assert pay[0] <= pay[1]

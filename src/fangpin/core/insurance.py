@@ -365,8 +365,19 @@ def _gap(scheme: Scheme, facts: ClaimFacts, triggered: dict[str, Decimal], steps
     steps.append(f"差额 {money(target)} − {money(left)} = {money(gap)}")
     capped = _household_cap(scheme, facts, cents(gap), steps)
     steps.append(f"本次赔付合计 {money(capped)}")
-    lines = _scale([PayoutLine(item, "", amount) for item, amount in triggered.items()], capped)
-    return Payout(capped, True, tuple(steps), tuple(line for line in lines if line.amount > 0))
+    return Payout(capped, True, tuple(steps), _apportion(triggered, capped))
+
+
+def _apportion(spending: dict[str, Decimal], total: Decimal) -> tuple[PayoutLine, ...]:
+    """``total`` split over the items in proportion to their spending (the last takes the rounding)."""
+    whole = sum(spending.values(), ZERO)
+    lines: list[PayoutLine] = []
+    left = total
+    for i, (item, amount) in enumerate(spending.items()):
+        share = left if i == len(spending) - 1 else cents(total * amount / whole)
+        lines.append(PayoutLine(item, "", share))
+        left -= share
+    return tuple(line for line in lines if line.amount > 0)
 
 
 # ---------------------------------------------------------------- claim states
