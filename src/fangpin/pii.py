@@ -75,6 +75,7 @@ SEALED_DIRS: dict[str, bytes] = {
     "visits": b"visit-photo",
     "datasets": b"dataset-pending",
     "ledger": b"ledger",
+    "supervision": b"supervision-evidence",
 }
 
 

@@ -104,7 +104,7 @@ def test_sealed_files_are_resealed_and_strays_reported(old_keys, tmp_path):
     settings = old_keys
     settings.MEDIA_ROOT = tmp_path
     payloads = {"visits/p1.bin": b"\xff\xd8photo", "datasets/pending-x.bin": b"id,name\n1,a",
-                "ledger/job-1.bin": b"PK\x03\x04xlsx"}
+                "ledger/job-1.bin": b"PK\x03\x04xlsx", "supervision/e1.bin": b"%PDF-1.7 evidence"}
     for name, data in payloads.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,4 +131,5 @@ def test_sealed_files_are_resealed_and_strays_reported(old_keys, tmp_path):
     call_command("rotate_keys", stdout=again, stderr=io.StringIO())
     assert "0 个文件" in again.getvalue()
     event = AuditEvent.objects.filter(action="pii.rotate_keys").order_by("pk").first()
-    assert event.detail["files"] == {"visits": 1, "datasets": 1, "ledger": 1} and event.detail["unknown_files"] == 1
+    assert event.detail["files"] == {"visits": 1, "datasets": 1, "ledger": 1, "supervision": 1}
+    assert event.detail["unknown_files"] == 1

@@ -31,7 +31,7 @@ from fangpin.regions.models import Region
 from fangpin.supervision.models import OPEN_STATES, Campaign, Evidence, Phase, Problem, ProblemStep, Rule
 from fangpin.supervision.stats import region_stats, region_stats_by_level
 
-EVIDENCE_CONTEXT = b"supervision-evidence"
+EVIDENCE_CONTEXT = pii.SEALED_DIRS["supervision"]  # rotate_keys re-seals that folder
 OWNER_ROLE = {Level.COUNTY: "county", Level.TOWNSHIP: "township", Level.VILLAGE: "village"}
 
 
