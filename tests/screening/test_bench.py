@@ -41,6 +41,8 @@ def test_bench_agrees_and_stores(tmp_path):
     assert "0 engine/core mismatches" in text
     pandas = next(line for line in text.splitlines() if line.strip().startswith("pandas"))
     assert "agreement with the floor on the sample: IDENTICAL" in pandas, text
+    core = next(line for line in text.splitlines() if line.strip().startswith("core path"))
+    assert "agreement with the floor: IDENTICAL" in core, text
 
     # matching: every record counted once as matched, not registered or outside the province
     total = re.search(r"all kinds\s+([\d,]+) rows:\s+([\d,]+) matched,\s+([\d,]+) not in the registry,"

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
         parser.add_argument("--sample", type=int, default=200_000, metavar="K",
                             help="pandas / PostgreSQL 基线的抽样户数（默认 20 万，时间按户数外推）")
+        parser.add_argument("--core-households", type=int, default=20_000, metavar="H",
+                            help="逐户运行规则核心（参考实现）的户数，取自样本（默认 2 万，0 为不运行）")
         parser.add_argument("--spark-persons", type=int, default=1_000_000, metavar="P",
                             help="Spark local[2] 运行的人数（记录数按比例；默认 100 万）")
         parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL") or None, metavar="URL",
@@ -47,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError("--persons 和 --records 至少为 10")
         policy = Policy(version=f"13-{end.year}-bench", year=end.year, monitoring_line=o["line"])
         options = Options(persons=o["persons"], records=o["records"], out=o["out"], memory_limit=o["memory_limit"],
-                          sample=o["sample"], spark_persons=o["spark_persons"], threads=o["threads"],
+                          sample=o["sample"], core_households=o["core_households"], spark_persons=o["spark_persons"], threads=o["threads"],
                           period_end=end, pg_url=o["pg"], seed=o["seed"], skip_baselines=o["no_baselines"],
                           skip_spark=o["no_spark"])
         started = dt.datetime.now(dt.UTC)
