@@ -20,7 +20,8 @@ def rendered(page, selector: str) -> None:
 
 
 def click_bar(page, panel: str, index: int) -> None:
-    """Click the middle of bar ``index`` of ``panel``'s first series, where a person would tap it."""
+    """Click the middle of bar ``index`` of ``panel``'s first series (its column when the bar is empty),
+    where a person would tap it."""
     chart = page.locator(f"[data-panel='{panel}']")
     chart.scroll_into_view_if_needed()
     x, y = page.evaluate(
@@ -29,8 +30,9 @@ def click_bar(page, panel: str, index: int) -> None:
              const chart = echarts.getInstanceByDom(el);
              const value = chart.getOption().series[0].data[index];
              const [x, y] = chart.convertToPixel({seriesIndex: 0}, [index, value / 2]);
+             const base = chart.convertToPixel({seriesIndex: 0}, [index, 0])[1];
              const box = el.getBoundingClientRect();
-             return [box.left + x, box.top + y];
+             return [box.left + x, box.top + Math.min(y, base - 8)];  // an empty bar: just above the axis
            }""", [panel, index])
     page.mouse.click(x, y)
 
@@ -85,3 +87,53 @@ def test_an_uploaded_boundary_map_is_drawn_and_drills(page, live_server, users, 
       }""")
     page.mouse.click(x, y)
     expect(page.get_by_role("heading", level=1)).to_have_text("数据看板 · 梁格庄镇")
+
+
+@pytest.fixture
+def demo_county(db):
+    """The demo county at 5 % (易县 with its real villages, Hebei's cities above it), its logins and casework,
+    and the insurance, grievance and 督战 demos: made by the same commands as `make demo`."""
+    import io
+
+    from django.core.management import call_command
+
+    from fangpin.regions.services import BUNDLED_HEBEI, load_regions, read_region_files
+
+    load_regions([r for r in read_region_files([BUNDLED_HEBEI]).rows
+                  if len(r.code) <= 4 or r.code.startswith("130633")], retire_missing=False)
+    out = io.StringIO()
+    call_command("seed_policy", "--province", "13", "--year", "2026", "--line", "7300", stdout=out)
+    call_command("demo_data", county="130633", seed=1, scale=0.05, stdout=out)
+    call_command("demo_users", county="130633", stdout=out)
+    call_command("demo_cases", county="130633", seed=1, stdout=out)
+    for command in ("demo_insurance", "demo_grievances", "demo_supervision"):
+        call_command(command, county="130633", stdout=out)
+
+
+def click_category(page, panel: str, name: str) -> None:
+    index = page.evaluate(
+        """([key, name]) => echarts.getInstanceByDom(document.querySelector(`[data-panel='${key}']`))
+             .getOption().xAxis[0].data.indexOf(name)""", [panel, name])
+    assert index >= 0, f"{name} not among the bars of {panel}"
+    click_bar(page, panel, index)
+
+
+def test_province_drills_the_demo_county_down_to_the_demo_village(page, live_server, demo_county):
+    from fangpin.demo.services import DEMO_PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("province")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/dashboards/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("数据看板 · 河北省")
+    for key in ("overview", "categories", "insurance_fund", "grievances"):
+        rendered(page, f"[data-panel='{key}']")
+    for name, heading in (("保定市", "保定市"), ("易县", "易县"), ("易州镇", "易州镇"),
+                          ("中亢各庄村民委员会", "中亢各庄村民委员会")):
+        rendered(page, "[data-panel='overview']")
+        click_category(page, "overview", name)
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"数据看板 · {heading}")
+    rendered(page, "[data-panel='pipeline']")
+    expect(page.locator("#panel-pipeline table")).to_contain_text("中亢各庄村民委员会")
+    expect(page.locator("nav.crumbs")).to_contain_text("河北省 / 保定市 / 易县 / 易州镇 / 中亢各庄村民委员会")

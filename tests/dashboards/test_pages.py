@@ -41,6 +41,9 @@ def test_county_dashboard_renders_every_panel_with_its_table_and_scripts(client,
     assert "vendor/echarts/echarts.min.js" in body and "dashboards/dashboards.js" in body
     assert 'id="dashboard-data" type="application/json"' in body and "<script>" not in body  # CSP: no inline code
     assert 'data-geo="treemap"' in body  # no boundary map uploaded
+    # the tables drill too (keyboard, screen reader), and an all-zero bar chart is still drawn to drill from
+    assert f'<a href="{reverse("dashboards:region", args=["130633101"])}">梁格庄镇</a>' in body
+    assert 'data-panel="supervision"' in body and 'data-panel="insurance_fund"' not in body
     data = page_data(response)
     assert data["overview"]["drill"] == ["130633100", "130633101"] and data["overview"]["series"][0]["data"] == [1, 0]
 

@@ -84,11 +84,19 @@ def _dashboard(request, region_: Region):
         "map_url": reverse("dashboards:map_json", args=[region_.code]) if has_map else "",
         "panels": [p.as_json() for p in panels],
     }
+    shown = [{"data": p, "chart": not p.empty or bool(p.drill), "rows": _linked_rows(p)} for p in panels]
     return render(request, "dashboards/dashboard.html", {
-        "region": region_, "crumbs": _crumbs(request.user, region_), "panels": panels, "data": data,
+        "region": region_, "crumbs": _crumbs(request.user, region_), "panels": shown, "data": data,
         "has_map": has_map, "today": ctx.day, "elapsed_ms": round(1000 * (time.perf_counter() - started)),
         "can_upload_map": request.user.can("manage_regions"),
     })
+
+
+def _linked_rows(data: PanelData) -> list[tuple[str, list]]:
+    """Table rows with the sub-region each one drills into ("" for totals and plain rows): the table is the
+    keyboard's and the screen reader's way down, as the chart is the pointer's."""
+    drill = dict(zip(data.categories, data.drill, strict=True)) if data.drill else {}
+    return [(drill.get(row[0], "") if row else "", row) for row in data.rows]
 
 
 def _safe(value):

@@ -93,22 +93,33 @@
     };
   }
 
-  function drillHandler(p) {
-    if (!p.drill.length) { return null; }
-    return function (params) {
-      var index = params.dataIndex;
+  // A drillable bar chart: a tap anywhere in a category's column (an empty bar too) or on its axis label
+  // opens that sub-region.
+  function makeDrillable(chart, el, p, horizontal) {
+    if (!p.drill.length) { return; }
+    el.classList.add("drillable");
+    chart.on("click", function (params) {
       if (params.componentType === "xAxis" || params.componentType === "yAxis") {
-        index = p.categories.indexOf(params.value);
+        var index = p.categories.indexOf(params.value);
+        if (index >= 0) { drillTo(p.drill[index]); }
       }
-      if (index >= 0) { drillTo(p.drill[index]); }
-    };
+    });
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (!chart.containPixel({ gridIndex: 0 }, point)) { return; }
+      var value = chart.convertFromPixel({ gridIndex: 0 }, point);
+      var index = Math.round(horizontal ? value[1] : value[0]);
+      if (index >= 0 && index < p.drill.length) { drillTo(p.drill[index]); }
+    });
   }
 
   function drawPanel(el) {
     var p = byKey[el.getAttribute("data-panel")];
     if (!p) { return; }
-    var option = p.kind === "pie" ? pieOption(p) : p.kind === "line" ? lineOption(p) : barOption(p, p.kind === "hbar");
-    start(el, option, p.kind === "bar" || p.kind === "hbar" ? drillHandler(p) : null);
+    var horizontal = p.kind === "hbar";
+    var option = p.kind === "pie" ? pieOption(p) : p.kind === "line" ? lineOption(p) : barOption(p, horizontal);
+    var chart = start(el, option, null);
+    if (p.kind === "bar" || horizontal) { makeDrillable(chart, el, p, horizontal); }
   }
 
   function geoItems() {
