@@ -259,3 +259,13 @@ def test_a_simulation_whose_thread_died_stops_blocking_the_region(county, users)
     fresh = whatif.do_start_simulation(users["county"], "130633", PERIOD, whatif.parse_draft(LINE))
     stuck.refresh_from_db()
     assert stuck.status == "failed" and "重新发起" in stuck.failure and fresh.pk != stuck.pk
+
+
+def test_the_command_on_spark_gives_the_duckdb_figures(county, users):
+    """The same compiled rules on Spark (local[2]): the simulation's results are the DuckDB run's."""
+    call_command("whatif", period=PERIOD, line="9000", region="130633", stdout=io.StringIO())
+    call_command("whatif", period=PERIOD, line="9000", region="130633", engine="spark", stdout=io.StringIO())
+    duckdb, spark = (s.results for s in Simulation.objects.order_by("pk"))
+    assert spark == duckdb and spark["total"]["draft"][0] > spark["total"]["today"][0]
+    with pytest.raises(CommandError, match="--master"):
+        call_command("whatif", period=PERIOD, line="9000", region="130633", master="local[1]", stdout=io.StringIO())

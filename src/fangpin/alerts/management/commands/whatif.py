@@ -1,5 +1,5 @@
 """fangpin whatif --period YYYY-MM [--line N] [--rigid-factor F] [--collapse-ratio R] [--rule-off CODE …]
-(--region CODE | --user NAME)"""
+(--region CODE | --user NAME) [--engine duckdb|spark] [--master URL]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 
 from fangpin.alerts.models import Simulation
-from fangpin.alerts.services import AlertError, period_end
+from fangpin.alerts.services import AlertError, period_end, spark_connection
 from fangpin.alerts.whatif import RULE_TITLES, parse_draft, run_simulation
 from fangpin.audit.services import record, record_system_event
 from fangpin.ledger.management.commands._scope import add_scope_arguments, resolve_scope
@@ -24,10 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--collapse-ratio", help="模拟收入骤减比例（0–1）；不给则沿用现行")
         parser.add_argument("--rule-off", action="append", default=[], choices=sorted(RULE_TITLES),
                             help="停用的规则（可重复）")
+        parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                            help="duckdb：嵌入式引擎（默认）；spark：同一套规则在 Spark 上运行")
+        parser.add_argument("--master", default=None, help="Spark 主节点（仅 --engine spark），默认 local[2]")
         add_scope_arguments(parser)
 
-    def handle(self, *args, period, line, rigid_factor, collapse_ratio, rule_off, **options):
+    def handle(self, *args, period, line, rigid_factor, collapse_ratio, rule_off, engine, master, **options):
         region, user = resolve_scope(options)
+        if master and engine != "spark":
+            raise CommandError("--master 只用于 --engine spark")
         try:
             period_end(period)
             draft = parse_draft(line, rigid_factor, collapse_ratio, rule_off)
@@ -47,7 +52,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r[{'#' * (s.progress // 5):<20}] {s.progress:3d}%  {s.phase}", ending="")
                 self.stdout.flush()
 
-        done = run_simulation(simulation.pk, progress=show)
+        connect = spark_connection(master) if engine == "spark" else None
+        done = run_simulation(simulation.pk, progress=show, connect=connect)
         if done.status == "done":
             show(done)
         self.stdout.write("")
