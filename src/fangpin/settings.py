@@ -222,6 +222,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LEDGER_MAX_UPLOAD_BYTES = envint("FANGPIN_LEDGER_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 LIST_PAGE_SIZE = envint("FANGPIN_LIST_PAGE_SIZE", 50)
+# Home-page counts over a township or larger region are cached this long (0: never; dev and tests).
+FANGPIN_FIGURES_CACHE_SECONDS = envint("FANGPIN_FIGURES_CACHE_SECONDS", 0 if MODE == "dev" else 300)
 # Grievances (诉求): working days to the owner's first response, and from the response to the return visit.
 FANGPIN_GRIEVANCE_RESPONSE_DAYS = envint("FANGPIN_GRIEVANCE_RESPONSE_DAYS", 5)
 FANGPIN_GRIEVANCE_VISIT_DAYS = envint("FANGPIN_GRIEVANCE_VISIT_DAYS", 5)

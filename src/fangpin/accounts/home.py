@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
@@ -18,16 +20,34 @@ LOOKUP = {Role.DEPARTMENT, Role.INSURER}
 def context_for(user) -> dict:
     context = {"region": user.region, "region_path": user.region.path_names(), "kind": _kind(user)}
     if context["kind"] in ("village", "supervisor"):
-        context.update(_figures(user))
+        context.update(_region_figures(user, "figures", _figures))
     if context["kind"] == "supervisor" and user.region.level < Level.VILLAGE:
-        context["children"] = child_counts(user)
+        context["children"] = _region_figures(user, "children", child_counts)
     if context["kind"] == "supervisor" and user.region.level == Level.COUNTY:
         from fangpin.cases.scale import county_scale  # cases builds on accounts, not the reverse
 
-        context["scale"] = county_scale(user.region)
+        context["scale"] = _region_figures(user, "scale", lambda u: county_scale(u.region))
     if context["kind"] == "admin":
         context["tools"] = _tools(user)
     return context
+
+
+def _region_figures(user, name: str, compute):
+    """Counts over a whole region, cached for FANGPIN_FIGURES_CACHE_SECONDS above village level.
+
+    A province's home page counts millions of members; a few minutes' delay in a headline figure is
+    fine, a second or more per page view under load is not (docs/load.md). Same region, same figures,
+    whoever asks, so the key is the region (the role decides only which figures are asked for).
+    """
+    seconds = settings.FANGPIN_FIGURES_CACHE_SECONDS
+    if not seconds or user.region.level >= Level.VILLAGE:
+        return compute(user)
+    key = f"home:{name}:{user.region_id}"
+    value = cache.get(key)
+    if value is None:
+        value = compute(user)
+        cache.set(key, value, seconds)
+    return value
 
 
 def _kind(user) -> str:

@@ -156,6 +156,9 @@ def insert(model, rows: list[dict]) -> None:
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(tuple(r[f] for f in given) + tail)
+            # Fresh statistics: with the planner still believing the table small, a county's member
+            # count became a 1 s sequential scan until autovacuum came round (docs/load.md).
+            cursor.execute(f"ANALYZE {table}")
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
         for start in range(0, len(rows), BATCH):

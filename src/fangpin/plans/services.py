@@ -316,8 +316,13 @@ def do_record_followup(user, case_id: int, *, visit_date: dt.date, income_12m: D
     return followup
 
 
-def followup_status(case: Case, today: dt.date, last_visit: dt.date | None = None) -> FollowUpDue:
-    if last_visit is None:
+_NOT_LOOKED_UP: Any = object()
+
+
+def followup_status(case: Case, today: dt.date, last_visit: dt.date | None = _NOT_LOOKED_UP) -> FollowUpDue:
+    """``last_visit`` as the caller found it (None: never visited); looked up only when not given,
+    so a list that annotated it costs no query per case."""
+    if last_visit is _NOT_LOOKED_UP:
         last_visit = (FollowUp.objects.filter(case=case).order_by("-visit_date")
                       .values_list("visit_date", flat=True).first())
     since = case.effective_date or timezone.localdate(case.state_since)
