@@ -62,6 +62,20 @@ def test_charts_render_and_bars_drill_down_to_a_village(page, live_server, users
     page.locator("nav.crumbs").get_by_role("link", name="易县").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("数据看板 · 易县")
 
+    # no boundary map uploaded: the treemap's cells drill as well
+    rendered(page, "[data-geo='treemap']")
+    page.locator("[data-geo='treemap']").scroll_into_view_if_needed()
+    x, y = page.evaluate("""() => {
+        const el = document.querySelector("[data-geo='treemap']");
+        const data = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0).getData();
+        const i = [...Array(data.count()).keys()].find(k => data.getName(k) === "梁格庄镇");
+        const cell = data.getItemLayout(i);
+        const box = el.getBoundingClientRect();
+        return [box.left + cell.x + cell.width / 2, box.top + cell.y + cell.height / 2];
+      }""")
+    page.mouse.click(x, y)
+    expect(page.get_by_role("heading", level=1)).to_have_text("数据看板 · 梁格庄镇")
+
 
 def test_an_uploaded_boundary_map_is_drawn_and_drills(page, live_server, users, make_case):  # noqa: F811
     from django.utils import timezone
