@@ -195,8 +195,8 @@ def test_the_page_runs_a_simulation_and_shows_the_comparison(county, users, clie
     assert simulation.status == "done" and Warning.objects.count() == 0
     detail = client.get(response["Location"]).content.decode()
     total = simulation.results["total"]
-    assert f"{total['today'][0]} 户 / {total['today'][1]} 人" in detail
-    assert f"{total['draft'][0]} 户 / {total['draft'][1]} 人" in detail
+    assert f"<b>{total['today'][0]} 户</b><span>{total['today'][1]} 人 · 现行标准标记" in detail
+    assert f"<b>{total['draft'][0]} 户</b><span>{total['draft'][1]} 人 · 模拟标准标记" in detail
     assert "梁格庄村委会" in detail and "badge bad" in detail and "bar draft w-" in detail
     status = client.get(response["Location"], HTTP_HX_REQUEST="true")
     assert status["HX-Refresh"] == "true" and 'id="whatif-status"' in status.content.decode()

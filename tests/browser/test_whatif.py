@@ -39,12 +39,15 @@ def test_county_simulates_a_higher_line_from_the_policy_page(page, live_server, 
     page.get_by_role("button", name="开始模拟").click()
     # the job runs in its thread; the status polls, then the page reloads with the results
     expect(page.get_by_text("现行标准标记")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("1 户 / 2 人")).to_be_visible()  # today: the 4,500-per-capita household
-    expect(page.get_by_text("3 户 / 6 人")).to_be_visible()  # the draft adds the two between the lines
+    today, draft = page.locator(".stat", has_text="现行标准标记"), page.locator(".stat", has_text="模拟标准标记")
+    expect(today.locator("b")).to_have_text("1 户")  # the 4,500-per-capita household
+    expect(today.locator("span")).to_have_text("2 人 · 现行标准标记")
+    expect(draft.locator("b")).to_have_text("3 户")  # and the two between the lines
+    expect(draft.locator("span")).to_have_text("6 人 · 模拟标准标记")
     expect(page.locator(".bar.draft").first).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/whatif.png", full_page=True)
     page.reload()  # the page survives a reload: everything is on the Simulation row
-    expect(page.get_by_text("3 户 / 6 人")).to_be_visible()
+    expect(page.locator(".stat", has_text="模拟标准标记").locator("b")).to_have_text("3 户")
     assert Simulation.objects.get().status == "done" and Warning.objects.count() == 0
     assert list(PolicyVersion.objects.values_list("monitoring_line", flat=True)) == [Decimal("7300")]
