@@ -35,6 +35,10 @@ demo: install
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_users --county $(COUNTY)
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_cases --county $(COUNTY) --seed $(SEED) --if-empty
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_screening --county $(COUNTY) --seed $(SEED) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_insurance --county $(COUNTY) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_grievances --county $(COUNTY) --seed $(SEED) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_supervision --county $(COUNTY) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin demo_employment --county $(COUNTY) --seed $(SEED) --if-empty
 	@echo "演示系统： http://$(HOST):$(PORT)/  （登录账号见 README）"
 	FANGPIN_MODE=demo $(BIN)/fangpin runserver $(HOST):$(PORT) --insecure
 
