@@ -160,3 +160,7 @@ def test_a_stale_run_is_marked_failed_and_a_fresh_one_blocks(users, policy, sett
     from fangpin.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="screening.stale").count() == 2
+    settings.ALERTS_RUN_INLINE = True
+    started = services.do_start_run(users["county"], "130633", PERIOD)  # nothing alive left: the month runs
+    started.refresh_from_db()
+    assert started.status == "done"
