@@ -18,6 +18,7 @@ from functools import cached_property
 from django.apps import apps
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from fangpin.core import workflow
 from fangpin.core.dashboard import (
@@ -274,8 +275,6 @@ def months(ctx: Ctx) -> PanelData:
     adopted = ctx.cases().filter(channel="ledger", opened_at__date__gte=start).values_list("opened_at", flat=True)
     eliminated = ctx.cases().filter(state=State.ELIMINATED, closed_at__date__gte=start).values_list("closed_at",
                                                                                                    flat=True)
-    from django.utils import timezone
-
     local = [timezone.localtime(t).date() for t in adopted]
     series = [Series("识别纳入", tally_months(entered, keys)), Series("存量建档", tally_months(local, keys)),
               Series("风险消除", tally_months((timezone.localtime(t).date() for t in eliminated), keys))]
