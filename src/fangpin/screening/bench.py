@@ -925,10 +925,12 @@ def _bench(options: Options, policy: Policy, log: Callable[[str], None], period:
         log("")
         log(f"BASELINES  on a sample of {sample.households:,} households ({sample.persons:,} persons, "
             f"{sample.total_records:,} records), extrapolated ×{scale:,.1f}")
+        reset_peak()
         pairs, seconds, cpu = pandas_baseline(sample, policy)
         baselines["pandas"] = {"seconds": seconds, "extrapolated": seconds * scale, "agrees": pairs == expected,
                                "cpu": cpu * scale}
-        log(f"  pandas      {seconds:7.2f} s (CPU {cpu:.1f} s) → {seconds * scale:8.1f} s for all (CPU {cpu * scale:.0f} s); "
+        log(f"  pandas      {seconds:7.2f} s (CPU {cpu:.1f} s, peak RSS {peak_rss_mb():,.0f} MiB) → "
+            f"{seconds * scale:8.1f} s for all (CPU {cpu * scale:.0f} s); "
             f"{_ratio(seconds * scale, s['total']):.1f}× the full path (CPU {_ratio(cpu * scale, s['cpu']):.1f}×); "
             "agreement with the floor on the sample: "
             f"{'IDENTICAL' if pairs == expected else 'DIFFERENT'} ({len(pairs):,} pairs)")
@@ -978,7 +980,9 @@ def _bench(options: Options, policy: Policy, log: Callable[[str], None], period:
     log("GOALS")
     for name, ok in goals.items():
         verdict = "n/a (not the 10 M × 100 M size)" if ok is None else ("PASS" if ok else "FAIL")
-        log(f"  {verdict:5}  {name}" + (f"  ({s['total']:.1f} s)" if name.startswith("10M") else ""))
+        log(f"  {verdict:5}  {name}" + (f"  ({s['total']:.1f} s wall at {_load()}; CPU {s['cpu']:.1f} s, i.e. "
+                                          f"≥ {s['cpu'] / max(options.threads, 1):.1f} s on {options.threads} idle "
+                                          "cores)" if name.startswith("10M") else ""))
     log(f"{_load()} at the end (wall-clock figures stretch with the machine's load; CPU seconds do not)")
     log(f"peak RSS of the process over the whole benchmark (getrusage): "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")

@@ -149,9 +149,8 @@ def facts(tables: Mapping[str, Any], period_end: dt.date) -> ir.Table:
         "person", what=ibis.literal(DROPPED_OUT, type="int8"), amount=ibis.null(SUM), code=ibis.null("string"),
         key=pupil.key.cast("int64"))
 
+    # Amounts are folded per person already (one row per (person, what)); the other events are folded here.
     events = ibis.union(
-        event(MEDICAL, "medical_insurance", amount="out_of_pocket"),
-        event(DISASTER, "emergency", amount="loss"),
         event(HOUSING, "housing", code="rating", badness=WORST_HOUSING),
         event(WATER, "water", code="status", badness=WORST_WATER),
         event(DISABILITY, "disabled_federation"),
@@ -160,8 +159,12 @@ def facts(tables: Mapping[str, Any], period_end: dt.date) -> ir.Table:
         event(ACCIDENT, "public_security", code="event", only=("accident",)),
         dropped,
     )
-    per_person = events.group_by("person", "what").agg(
-        amount=events.amount.sum(), code=events.code.argmax(events.key), key=events.key.max())
+    per_person = ibis.union(
+        event(MEDICAL, "medical_insurance", amount="out_of_pocket"),
+        event(DISASTER, "emergency", amount="loss"),
+        events.group_by("person", "what").agg(
+            amount=events.amount.sum().cast(SUM), code=events.code.argmax(events.key), key=events.key.max()),
+    )
     e = per_person.join(members, "person")
     what, counts = e.what, {}
     for name, which, able_only in (("dept_dropouts", DROPPED_OUT, False), ("new_disabilities", DISABILITY, False),
