@@ -39,6 +39,7 @@ demo: install
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_grievances --county $(COUNTY) --seed $(SEED) --if-empty
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_supervision --county $(COUNTY) --if-empty
 	FANGPIN_MODE=demo $(BIN)/fangpin demo_employment --county $(COUNTY) --seed $(SEED) --if-empty
+	FANGPIN_MODE=demo $(BIN)/fangpin refresh_dashboards
 	@echo "演示系统： http://$(HOST):$(PORT)/  （登录账号见 README）"
 	FANGPIN_MODE=demo $(BIN)/fangpin runserver $(HOST):$(PORT) --insecure
 
