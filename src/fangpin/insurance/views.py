@@ -13,11 +13,12 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from fangpin import postflow
 from fangpin.accounts.access import get_scoped_or_404, require
 from fangpin.alerts.models import Warning
 from fangpin.audit.services import record
@@ -46,25 +47,11 @@ def _year(request) -> int:
     return min(max(year, 2000), 2100)
 
 
-def _done(request, fn, success: str, back):
-    try:
-        fn()
-    except InsuranceServiceError as exc:
-        messages.error(request, str(exc))
-        return back
-    messages.success(request, success)
-    return back
+# a posted form: its errors in one message, else the service verb (refusals as messages)
+_done, _submit = postflow.for_errors(InsuranceServiceError)
 
 
-def _submit(request, form, act, success: str, back):
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: act(form.cleaned_data), success, back)
-
-
-def _post_only(request):
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+_post_only = postflow.post_only
 
 
 _HEAD = Subquery(Member.objects.filter(household=OuterRef("household"), relation="head").order_by("status", "id")

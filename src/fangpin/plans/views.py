@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Max, OuterRef, Subquery, Value, When
@@ -16,6 +15,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from fangpin import postflow
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.cases.models import Case
@@ -29,7 +29,6 @@ from fangpin.plans.forms import (
     MeasureForm,
     ReasonForm,
     ReferForm,
-    error_text,
 )
 from fangpin.plans.models import INSURER, FollowUp, Measure
 from fangpin.plans.services import ASSISTANCE_STATES, CASE_SCOPE, MEASURE_SCOPE, PlanError
@@ -104,22 +103,8 @@ def _case_post(request, case_pk: int):
     return case, None
 
 
-def _done(request, fn, success: str, back):
-    try:
-        fn()
-    except PlanError as exc:
-        messages.error(request, str(exc))
-        return back
-    messages.success(request, success)
-    return back
-
-
-def _submit(request, form, act, success: str, back):
-    """A posted form: its errors in one message, or the service verb run with its cleaned data."""
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: act(form.cleaned_data), success, back)
+# a posted form: its errors in one message, else the service verb (refusals as messages)
+_done, _submit = postflow.for_errors(PlanError)
 
 
 @require("handle_cases")

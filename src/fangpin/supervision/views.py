@@ -11,10 +11,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from fangpin import postflow
 from fangpin.accounts.access import get_scoped_or_404, in_scope, require
 from fangpin.audit.services import record
 from fangpin.core import supervision as core
@@ -43,25 +44,11 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _done(request, fn, success: str, back):
-    try:
-        fn()
-    except SupervisionError as exc:
-        messages.error(request, str(exc))
-        return back
-    messages.success(request, success)
-    return back
+# a posted form: its errors in one message, else the service verb (refusals as messages)
+_done, _submit = postflow.for_errors(SupervisionError)
 
 
-def _submit(request, form, act, success: str, back):
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
-    return _done(request, lambda: act(form.cleaned_data), success, back)
-
-
-def _post_only(request):
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+_post_only = postflow.post_only
 
 
 # ---------------------------------------------------------------- statistics
