@@ -194,3 +194,41 @@ def test_demo_employment_publishes_and_recommends(regions, users, make_case, set
     assert result.demands == len(demo.JOBS) == Demand.objects.count()
     assert result.recommended == Placement.objects.count() > 0
     assert Placement.objects.filter(status="hired").count() == result.hired
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_recording_the_outcome_at_once_make_one_move(make_demand, make_case, users):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    case = make_case(OWN_VILLAGE)
+    member = case.household.members.get(relation="head")
+    placement = services.do_recommend(users["village"], make_demand().pk, member.pk)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def record_it(user, hired):
+        try:
+            barrier.wait()
+            services.do_record_outcome(user, placement.pk, hired=hired, note="" if hired else "不去了",
+                                       start_date=dt.date(2026, 11, 1))
+            outcomes.append("hired" if hired else "declined")
+        except JobError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record_it, args=args)
+               for args in ((users["village"], True), (users["township"], False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["hired", "refused"], ["declined", "refused"])
+    winner = next(o for o in outcomes if o != "refused")
+    assert Placement.objects.get().status == winner
+    statuses = set(Measure.objects.filter(plan__case=case).values_list("status", flat=True))
+    assert statuses == ({"done"} if winner == "hired" else {"cancelled"})
+    assert AuditEvent.objects.filter(action="employment.outcome").count() == 1
