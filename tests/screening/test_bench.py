@@ -81,3 +81,20 @@ def test_bench_reuses_the_files(tmp_path):
     assert "agreement: IDENTICAL" in again
     flagged = [re.search(r"([\d,]+) households flagged", t).group(1) for t in (first, again)]
     assert flagged[0] == flagged[1]
+
+
+def test_a_failed_floor_is_reported_not_fatal(tmp_path, monkeypatch):
+    """Under a small memory_limit the hand-written SQL may run out of memory: the run reports it, compares
+    the baselines with the engine instead, and the command does not claim a disagreement."""
+    from fangpin.screening import bench
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("failed to pin block")
+
+    monkeypatch.setattr(bench, "floor", out_of_memory)
+    text = _bench(tmp_path, "--core-households", "200")
+    assert "FLOOR      hand-written DuckDB SQL: FAILED (MemoryError: failed to pin block)" in text
+    assert "agreement: IDENTICAL" not in text
+    pandas = next(line for line in text.splitlines() if line.strip().startswith("pandas"))
+    assert "agreement with the engine on the sample: IDENTICAL" in pandas, text
+    assert "n/a    ≤ 1.5× the hand-written DuckDB floor" in text

@@ -54,8 +54,10 @@ class Command(BaseCommand):
                           skip_spark=o["no_spark"])
         started = dt.datetime.now(dt.UTC)
         report = bench(options, policy, log=self._line)
-        if not report.floor_agrees or report.path.mismatches:
+        if report.floor_agrees is False or report.path.mismatches:
             raise CommandError("完整路径与手写 SQL 的研判结果不一致")
+        if report.floor_agrees is None:
+            self.stderr.write("手写 SQL（下限）未能完成，未做一致性比对；可调大 --memory-limit 后重试")
         self.stdout.write(f"用时 {(dt.datetime.now(dt.UTC) - started).total_seconds():.0f} 秒")
 
     def _line(self, text: str) -> None:
