@@ -8,7 +8,7 @@ PORT    ?= 8000
 COUNTY  ?= 130633
 SEED    ?= 1
 
-.PHONY: demo test install system-deps lint security test-sqlite test-pg serve clean bench
+.PHONY: demo test install system-deps lint security test-sqlite test-pg serve clean bench load load-smoke
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -81,3 +81,13 @@ bench-screening: install
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+# Load test (docs/load.md): gunicorn + PostgreSQL + locust. `make load`: the province registry in LOAD_DB
+# (built on first use by `fangpin demo_province`, ~1 M households; later runs keep it), 6 minutes, PASS/FAIL.
+# `make load-smoke`: ~30 s on a small scratch registry next to DATABASE_URL (CI).
+LOAD_DB ?= postgres://postgres@127.0.0.1:5432/fp_load
+load: install
+	DATABASE_URL=$(LOAD_DB) $(BIN)/python bench/load/run_load.py --prepare
+
+load-smoke: install
+	DATABASE_URL=$${DATABASE_URL:-$(LOAD_DB)} $(BIN)/python bench/load/run_load.py --smoke
