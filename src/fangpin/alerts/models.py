@@ -13,31 +13,20 @@ RUN_STATUS = [("queued", "排队中"), ("running", "运行中"), ("done", "已�
 WARNING_STATUS = [("open", "待处理"), ("lead", "已转线索"), ("dismissed", "已排除")]
 
 
-class ScreeningRun(models.Model):
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="筛查范围")
-    period = models.CharField("筛查月份", max_length=7)  # YYYY-MM: the 12 months ending on its last day
+class RegionJob(models.Model):
+    """A background job over a region (screening run, what-if simulation): status, progress and heartbeat for
+    the page that polls it, and the region its audit rows belong to."""
+
     status = models.CharField("状态", max_length=10, choices=RUN_STATUS, default="queued")
     phase = models.CharField("阶段", max_length=40, blank=True)
     progress = models.PositiveSmallIntegerField("进度", default=0)
-    households = models.PositiveIntegerField("已筛查户数", default=0)
-    households_total = models.PositiveIntegerField("应筛查户数", default=0)
-    records = models.PositiveIntegerField("部门数据记录", default=0)
-    findings = models.PositiveIntegerField("发现风险", default=0)
-    new_warnings = models.PositiveIntegerField("新增预警", default=0)
     failure = models.CharField("失败原因", max_length=300, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   verbose_name="发起人")
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "筛查"
-        verbose_name_plural = "筛查"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"筛查 {self.region_id} {self.period}"
+        abstract = True
 
     @property
     def audit_region_code(self) -> str:
@@ -46,6 +35,26 @@ class ScreeningRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+
+class ScreeningRun(RegionJob):
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="筛查范围")
+    period = models.CharField("筛查月份", max_length=7)  # YYYY-MM: the 12 months ending on its last day
+    households = models.PositiveIntegerField("已筛查户数", default=0)
+    households_total = models.PositiveIntegerField("应筛查户数", default=0)
+    records = models.PositiveIntegerField("部门数据记录", default=0)
+    findings = models.PositiveIntegerField("发现风险", default=0)
+    new_warnings = models.PositiveIntegerField("新增预警", default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   verbose_name="发起人")
+
+    class Meta:
+        verbose_name = "筛查"
+        verbose_name_plural = "筛查"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"筛查 {self.region_id} {self.period}"
 
 
 class Warning(models.Model):  # noqa: A001 - the domain word (预警); shadows the builtin only in this module
@@ -83,7 +92,7 @@ class Warning(models.Model):  # noqa: A001 - the domain word (预警); shadows t
         return self.household.village_id
 
 
-class Simulation(models.Model):
+class Simulation(RegionJob):
     """A what-if run (模拟新标准): the rules with a draft policy next to today's, per county and village.
 
     Writes no warnings and changes no policy; the results (counts only, no personal data) are kept as JSON."""
@@ -91,16 +100,9 @@ class Simulation(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="模拟范围")
     period = models.CharField("筛查月份", max_length=7)
     params = models.JSONField("模拟参数", default=dict)  # the changed policy values; absent means unchanged
-    status = models.CharField("状态", max_length=10, choices=RUN_STATUS, default="queued")
-    phase = models.CharField("阶段", max_length=40, blank=True)
-    progress = models.PositiveSmallIntegerField("进度", default=0)
     results = models.JSONField("结果", default=dict, blank=True)
-    failure = models.CharField("失败原因", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    verbose_name="发起人")
-    created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "政策模拟"
@@ -109,11 +111,3 @@ class Simulation(models.Model):
 
     def __str__(self) -> str:
         return f"模拟 {self.region_id} {self.period}"
-
-    @property
-    def audit_region_code(self) -> str:
-        return self.region_id
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "failed")
