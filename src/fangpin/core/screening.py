@@ -259,6 +259,11 @@ def _money(raw: object) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+# Other uploaded lists (e.g. the employment demand list) read dates and amounts the same way.
+parse_date = _date
+parse_money = _money
+
+
 def _code(fld: Field, raw: object) -> str:
     text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
     for code, label in fld.codes:

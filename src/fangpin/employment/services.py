@@ -24,6 +24,7 @@ from fangpin.cases.models import Case
 from fangpin.core import employment as E
 from fangpin.core.idcard import mask_phone
 from fangpin.core.phone import PhoneError, normalise_phone
+from fangpin.core.screening import CellError, parse_date, parse_money
 from fangpin.employment.models import Demand, Placement
 from fangpin.plans import services as plans
 from fangpin.registry.models import Member
@@ -245,13 +246,12 @@ def _parse_row(row: list[object], cols: dict[str, int]) -> tuple[dict[str, Any],
         except (InvalidOperation, ValueError):
             errors.append((header[key], f"“{cell}”不是整数"))
             values[key] = default if default is not None else 1
-    wage = raw["wage"]
-    try:
-        values["wage"] = None if wage in (None, "") else Decimal(str(wage).replace(",", "").strip()).quantize(
-            Decimal("0.01"))
-    except InvalidOperation:
-        errors.append((header["wage"], f"“{wage}”不是金额"))
-        values["wage"] = None
+    wage, values["wage"] = raw["wage"], None
+    if wage not in (None, ""):
+        try:
+            values["wage"] = parse_money(wage)
+        except CellError as exc:
+            errors.append((header["wage"], str(exc)))
     sex = str(raw["sex"] or "").strip()
     values["sex"] = {"不限": "", "男性": "男", "女性": "女"}.get(sex, sex)
     for key in ("weak_ok", "transport"):
@@ -263,9 +263,12 @@ def _parse_row(row: list[object], cols: dict[str, int]) -> tuple[dict[str, Any],
         else:
             errors.append((header[key], f"“{raw[key]}”应为 是 / 否"))
             values[key] = False
-    values["valid_until"] = _date(raw["valid_until"])
-    if raw["valid_until"] not in (None, "") and values["valid_until"] is None:
-        errors.append((header["valid_until"], f"“{raw['valid_until']}”不是日期（如 2026-12-31）"))
+    values["valid_until"] = None
+    if raw["valid_until"] not in (None, ""):
+        try:
+            values["valid_until"] = parse_date(raw["valid_until"])
+        except CellError as exc:
+            errors.append((header["valid_until"], str(exc)))
     phone = None if raw["phone"] is None else str(raw["phone"])
     if phone:
         try:
@@ -273,19 +276,6 @@ def _parse_row(row: list[object], cols: dict[str, int]) -> tuple[dict[str, Any],
         except PhoneError as exc:
             errors.append((header["phone"], str(exc)))
     return values, phone, errors
-
-
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-")
-    text = text.rstrip("日")
-    try:
-        return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-"))) if text else None
-    except ValueError:
-        return None
 
 
 def do_import_demands(user, data: bytes, filename: str, *, request=None) -> ImportOutcome:
