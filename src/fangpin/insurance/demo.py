@@ -58,8 +58,10 @@ def _scheme_data(line: Decimal, rural: int) -> dict:
 def do_demo_insurance(county: str, *, if_empty: bool = False, today: dt.date | None = None) -> DemoInsurance:
     refuse_in_production()
     region = county_region(county)
-    if if_empty and Scheme.objects.filter(region=region).exists():
-        return DemoInsurance(skipped=True)
+    if Scheme.objects.filter(region=region).exists():
+        if if_empty:
+            return DemoInsurance(skipped=True)
+        raise DemoError(f"{region.name}已有防贫保险方案；演示数据只生成到没有方案的县（加 --if-empty 则跳过）")
     office, insurer = _account(region.code, "county"), _account(region.code, "insurer")
     today = today or timezone.localdate()
     year = today.year
