@@ -235,7 +235,10 @@ LOGGING = {
     "filters": {"redact_pii": {"()": "fangpin.ops.logredact.RedactPII"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_pii"]}},
     # Request bodies can hold ID numbers: never log them.
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+                # A template variable that fails to resolve is logged at DEBUG with the whole context (the
+                # request's address, form values): never below INFO.
+                "django.template": {"level": "INFO"}},
 }
 
 from fangpin.security_settings import *  # noqa: E402,F403  CSP, deploy hardening, upload limits

@@ -156,15 +156,15 @@ class Generator:
     def identities(self, hhs: list[DemoHousehold]) -> None:
         rng, names = self.rng, self.names
         for hh in hhs:
-            family = names.surname(rng)
+            family = names.family()
             for m in hh.members:
                 married_in = m.kin.lineage == "in"
-                m.name = (names.surname(rng) if married_in else family) + names.given(rng, m.kin.sex)
+                m.name = (names.family() if married_in else family) + names.given(m.kin.sex)
                 from_away = married_in and m.relation in IN_MARRIED and rng.random() < cal.IN_MARRIED_SHARE
                 area = rng.choice(self.neighbours) if from_away else self.county
                 m.idn = self.ids.make(area, m.age, m.kin.sex)
                 wants_phone = 0.85 if m.relation == "head" else 0.3 if 18 <= m.age < 65 else 0
-                m.phone = names.phone(rng) if rng.random() < wants_phone else ""
+                m.phone = names.phone() if rng.random() < wants_phone else ""
 
     def finances(self, hhs: list[DemoHousehold], group: cal.GroupTargets) -> None:
         rng = self.rng

@@ -20,12 +20,14 @@ class Names:
     """Faker's zh_CN name tables (surnames weighted by frequency), drawn with our own generator.
 
     Calling Faker per person costs ~70 µs; drawing from its tables costs ~1 µs and stays
-    deterministic under the same seed.
+    deterministic under the same seed. Names have their own random stream: how many draws a choice takes
+    depends on a table's length, and Faker's tables change between releases — on the shared stream a new
+    Faker would move households between villages and change their types.
     """
 
     def __init__(self, seed: int):
+        self.rng = random.Random(f"names-{seed}")
         fake = Faker("zh_CN")
-        fake.seed_instance(seed)
         person = fake.provider("faker.providers.person")
         phones = fake.provider("faker.providers.phone_number")
         self.surname = Chooser(list(person.last_names.items()))
@@ -34,11 +36,14 @@ class Names:
         self.male = [n for n in person.first_names_male if n not in self.female and n not in FEMININE]
         self.prefixes = [str(p) for p in phones.phonenumber_prefixes]
 
-    def given(self, rng: random.Random, sex: str) -> str:
-        return rng.choice(self.male if sex == MALE else self.female)
+    def family(self) -> str:
+        return self.surname(self.rng)
 
-    def phone(self, rng: random.Random) -> str:
-        return rng.choice(self.prefixes) + f"{rng.randrange(10**8):08d}"
+    def given(self, sex: str) -> str:
+        return self.rng.choice(self.male if sex == MALE else self.female)
+
+    def phone(self) -> str:
+        return self.rng.choice(self.prefixes) + f"{self.rng.randrange(10**8):08d}"
 
 
 class IdMaker:
