@@ -35,13 +35,14 @@ def test_good_file_creates_households_members_years_and_history(users):
     assert head.phone_masked == "138****0000" and head.name_initials == "zy"
     year = HouseholdYear.objects.get(household=h2)
     assert (year.year, str(year.wage), str(year.medical_oop)) == (2024, "12000.00", "800.50")
-    assert ChangeRecord.objects.filter(action="create").count() == 2 + 5 + 2
-    created = ChangeRecord.objects.get(object_type="member", object_id=head.pk).changes
-    # A new record's history names it (the record holds the rest): name, relation, masked ID and phone.
-    assert created["name"]["new"] == "张一" and created["relation"] == {"label": "与户主关系", "old": "", "new": "户主"}
-    assert set(created) == {"name", "relation", "id_number", "phone"}
-    assert created["id_number"] == {"label": "身份证号", "old": "", "new": head.id_masked, "sensitive": True}
-    assert ChangeRecord.objects.get(object_type="household", household=h2).changes["village_id"]["new"] == "西关村委会"
+    # One history row per new household, naming its village, type, members and year (the records
+    # hold every field; later changes are rows of their own).
+    assert ChangeRecord.objects.filter(action="create").count() == 2
+    created = ChangeRecord.objects.get(object_type="household", household=h2).changes
+    assert created["village_id"]["new"] == "西关村委会" and created["hh_type"]["new"] == "脱贫户"
+    assert created["members"] == {"label": "家庭成员", "old": "", "new": "张一（户主）、张二（之子）、张三（之子）"}
+    assert created["householdyear"]["new"] == "2024 年"
+    assert rows[2]["身份证号"] not in str(created) and head.id_masked not in str(created)
     event = AuditEvent.objects.get(action="ledger.import")
     assert event.detail["counts"]["members"]["created"] == 5 and len(event.detail["sha256"]) == 64
     assert rows[2]["身份证号"] not in str(event.detail) and "张" not in event.summary
@@ -99,6 +100,23 @@ def test_edited_file_updates_exactly_the_changed_records(users):
     assert pii.decrypt(member.phone_cipher) == "13900001111" and member.phone_masked == "139****1111"
     assert Member.objects.get(id_index=pii.id_index(rows[0]["身份证号"])).health == "chronic"
     assert str(HouseholdYear.objects.get(household__hh_no="H002").wage) == "15000.00"
+
+
+def test_a_member_or_year_added_to_an_existing_household_gets_its_own_create_row(users):
+    rows = household("H001", members=2)
+    assert run(users, xlsx(rows)).ok
+    added = [*rows, {**rows[1], "姓名": "张三", "身份证号": household("H009", members=1)[0]["身份证号"]}]
+    for row in added:
+        row["年度"] = 2025
+    outcome = run(users, xlsx(added))
+    assert outcome.ok and outcome.counts["members"]["created"] == 1 and outcome.counts["years"]["created"] == 1
+    new = Member.objects.get(id_index=pii.id_index(added[2]["身份证号"]))
+    member_row = ChangeRecord.objects.get(action="create", object_type="member")
+    assert (member_row.object_id, member_row.changes["name"]["new"]) == (new.pk, "张三")
+    assert member_row.changes["id_number"] == {"label": "身份证号", "old": "", "new": new.id_masked, "sensitive": True}
+    year = HouseholdYear.objects.get(household__hh_no="H001", year=2025)
+    assert ChangeRecord.objects.get(action="create", object_type="householdyear").object_id == year.pk
+    assert ChangeRecord.objects.filter(action="create", object_type="household").count() == 1
 
 
 def test_members_absent_from_the_file_are_left_alone(users):

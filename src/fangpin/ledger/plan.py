@@ -136,6 +136,9 @@ class History:
     action: str
     changes: dict[str, dict[str, Any]]  # for "create": only the sensitive entries; the rest is ``values``
     values: dict[str, Any] | None = None  # a new record's identifying values (CREATED_FIELDS), rendered when written
+    # A new household's one history row also names its new members and year (folded in, see plan_members).
+    members: list[str] = field(default_factory=list)
+    year: int | None = None
 
 
 @dataclass
@@ -172,6 +175,7 @@ class Planner:
             self.first.setdefault(r.hh_no, r)
         self.index = id_indexes([r.idn.value for r in self.rows])
         self._shown: dict[tuple[str, Any], str] = {}
+        self.created: dict[str, History] = {}  # hh_no → the new household's history row
 
     def build(self) -> Plan:
         households = self.load_households()
@@ -247,8 +251,9 @@ class Planner:
             if old is None:
                 keys[hh_no] = hh_no
                 self.plan.new_households.append(r)
-                self.plan.history.append(History(hh_no, "household", ("new", len(self.plan.new_households) - 1),
-                                                 f"户 {hh_no}", "create", {}, _created(r.household, "household")))
+                self.created[hh_no] = History(hh_no, "household", ("new", len(self.plan.new_households) - 1),
+                                              f"户 {hh_no}", "create", {}, _created(r.household, "household"))
+                self.plan.history.append(self.created[hh_no])
                 self.plan.count("households", "created")
                 continue
             keys[hh_no] = old["id"]
@@ -268,13 +273,20 @@ class Planner:
             old = existing.get(idx)
             if old is None:
                 self.plan.new_members.append((key, r, idx))
+                self.plan.count("members", "created")
+                if isinstance(key, str):
+                    # A new household's members are named in its one history row: a county's first load
+                    # is ~200 k members, and a row each (with its indexes and foreign-key checks) was
+                    # the largest part of the write. Every field's first value is the record itself.
+                    self.created[key].members.append(
+                        f"{r.member.get('name', '')}（{self.shown('relation', r.member.get('relation', ''))}）")
+                    continue
                 changes = {"id_number": _sensitive("身份证号", "", r.idn.masked)}
                 if r.phone:
                     changes["phone"] = _sensitive("联系电话", "", mask_phone(r.phone))
                 self.plan.history.append(History(key, "member", ("new", len(self.plan.new_members) - 1),
                                                  r.member.get("name", ""), "create", changes,
                                                  _created(r.member, "member")))
-                self.plan.count("members", "created")
                 continue
             self.diff_member(key, r, old)
 
@@ -313,9 +325,12 @@ class Planner:
             label = f"{r.year} 年收支"
             if old is None:
                 self.plan.new_years.append((key, r))
+                self.plan.count("years", "created")
+                if isinstance(key, str):
+                    self.created[key].year = r.year
+                    continue
                 self.plan.history.append(History(key, "householdyear", ("new", len(self.plan.new_years) - 1), label,
                                                  "create", {}, {"year": r.year}))
-                self.plan.count("years", "created")
                 continue
             changes = L.changed_fields(old, r.year_values)
             if not changes:

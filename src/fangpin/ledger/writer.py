@@ -276,9 +276,10 @@ class PlanWriter:
         as_text = self.as_text
         if h.values is None:
             return changes_json(h.changes) if as_text else h.changes
+        folded = _folded(h)
         if not as_text:
             return {**{k: _created_entry(k, self.plan.shown(k, v)) for k, v in h.values.items()
-                       if v is not None and v != ""}, **h.changes}
+                       if v is not None and v != ""}, **folded, **h.changes}
         parts = []
         for k, v in h.values.items():
             if v is None or v == "":
@@ -288,6 +289,8 @@ class PlanWriter:
                 piece = self._pieces[(k, v)] = json.dumps({k: _created_entry(k, self.plan.shown(k, v))},
                                                           ensure_ascii=False)[1:-1]
             parts.append(piece)
+        if folded:
+            parts.append(json.dumps(folded, ensure_ascii=False)[1:-1])
         if h.changes:
             parts.append(changes_json(h.changes)[1:-1])
         return "{" + ", ".join(parts) + "}"
@@ -322,6 +325,16 @@ def changes_json(changes: dict[str, dict[str, Any]]) -> str:
                 _FRAGMENTS[key] = piece
         parts.append(piece)
     return "{" + ", ".join(parts) + "}"
+
+
+def _folded(h: Any) -> dict[str, dict[str, Any]]:
+    """A new household's new members and year, named in its own history row."""
+    out = {}
+    if h.members:
+        out["members"] = {"label": "家庭成员", "old": "", "new": "、".join(h.members)}
+    if h.year is not None:
+        out["householdyear"] = {"label": "年度收支", "old": "", "new": f"{h.year} 年"}
+    return out
 
 
 def _created_entry(key: str, shown: str) -> dict[str, Any]:

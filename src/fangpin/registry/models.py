@@ -37,10 +37,11 @@ class HouseholdQuerySet(models.QuerySet):
 
 class Household(models.Model):
     hh_no = models.CharField("户编号", max_length=32, unique=True)
+    # Indexed below: (village, hh_type) serves equality, the pattern index region prefixes (scope).
     village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="所在村",
-                                related_name="households")
+                                related_name="households", db_index=False)
     address = models.CharField("住址", max_length=200, blank=True)
-    hh_type = models.CharField("户类型", max_length=10, choices=C.HOUSEHOLD_TYPE.choices(), db_index=True)
+    hh_type = models.CharField("户类型", max_length=10, choices=C.HOUSEHOLD_TYPE.choices())
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     is_dibao = models.BooleanField("低保户", default=False)
     is_tekun = models.BooleanField("特困供养户", default=False)
@@ -57,7 +58,10 @@ class Household(models.Model):
         verbose_name = "农户"
         verbose_name_plural = "农户"
         ordering = ["village_id", "hh_no"]
-        indexes = [models.Index(fields=["village", "hh_type"])]
+        # Each index costs every insert (a county's first load writes ~60 k households): only the ones
+        # queries use. LIKE 'prefix%' needs the pattern opclass unless the database collation is C.
+        indexes = [models.Index(fields=["village", "hh_type"]), models.Index(fields=["hh_type"], name="hh_type_idx"),
+                   models.Index(fields=["village"], name="hh_village_prefix_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"户 {self.hh_no}"
@@ -70,9 +74,9 @@ class Household(models.Model):
 class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所在户")
     name = models.CharField("姓名", max_length=50)
-    name_initials = models.CharField("姓名拼音首字母", max_length=50, db_index=True, blank=True)
+    name_initials = models.CharField("姓名拼音首字母", max_length=50, blank=True)
     id_cipher = models.CharField(max_length=120, editable=False)
-    id_index = models.CharField(max_length=40, unique=True, editable=False)
+    id_index = models.CharField(max_length=40, editable=False)  # unique: Meta.constraints
     id_masked = models.CharField("身份证号", max_length=18, editable=False)
     sex = models.CharField("性别", max_length=1, choices=[("男", "男"), ("女", "女")])
     birth_date = models.DateField("出生日期")
@@ -98,7 +102,13 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["name"]),
+                   # searched by prefix only (name_initials__startswith)
+                   models.Index(fields=["name_initials"], name="member_initials_prefix_idx",
+                                opclasses=["varchar_pattern_ops"])]
+        # A constraint rather than unique=True: the blind index is only ever compared whole, and
+        # unique=True also built a second (LIKE) index on PostgreSQL that every insert paid for.
+        constraints = [models.UniqueConstraint(fields=["id_index"], name="uniq_member_id_index")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.id_masked}）"
@@ -111,7 +121,8 @@ class Member(models.Model):
 class HouseholdYear(models.Model):
     """One year's income and expenditure of a household (yuan)."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="years", verbose_name="所在户")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="years", verbose_name="所在户",
+                                  db_index=False)  # uniq_household_year leads with it
     year = models.PositiveSmallIntegerField("年度")
     wage = models.DecimalField("工资性收入", **MONEY)
     business = models.DecimalField("生产经营性收入", **MONEY)
@@ -155,7 +166,8 @@ class ChangeRecord(models.Model):
     ts = models.DateTimeField("时间", db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                              verbose_name="操作人")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes", verbose_name="户")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes", verbose_name="户",
+                                  db_index=False)  # the (household, ts) index leads with it
     object_type = models.CharField("对象", max_length=20)
     object_id = models.BigIntegerField("对象ID")
     object_label = models.CharField("对象名称", max_length=100, blank=True)
