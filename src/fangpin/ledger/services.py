@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from fangpin.audit.services import record, record_system_event
 from fangpin.core import ledger as L
+from fangpin.gcpause import collector_paused
 from fangpin.ledger import files
 from fangpin.ledger.models import ImportJob
 from fangpin.ledger.plan import VillageResolver, build_plan
@@ -93,6 +94,13 @@ def _counting(rows: Iterator[Sequence[object]], total: int, progress: Progress) 
 def do_import_ledger(data: bytes, filename: str, *, scope_code: str, user=None, dry_run: bool, request=None,
                progress: Progress = _no_progress, job_id: int | None = None) -> ImportOutcome:
     """The whole import, audited once. ``dry_run`` stops after the checks ("校验")."""
+    with collector_paused():
+        return _import_ledger(data, filename, scope_code=scope_code, user=user, dry_run=dry_run, request=request,
+                              progress=progress, job_id=job_id)
+
+
+def _import_ledger(data: bytes, filename: str, *, scope_code: str, user, dry_run: bool, request,
+                   progress: Progress, job_id: int | None) -> ImportOutcome:
     outcome, plan = read_and_check(data, filename, scope_code, progress)
     if plan is not None and not dry_run:
         progress("写入数据库", 80)
