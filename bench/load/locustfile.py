@@ -22,7 +22,7 @@ import random
 import re
 from pathlib import Path
 
-from locust import HttpUser, events, task
+from locust import FastHttpUser, events, task
 
 PASSWORD = "Fangpin@2026"  # noqa: S105 - the published demo password (refused in production)
 ACCOUNTS = Path(os.environ.get("FANGPIN_LOAD_ACCOUNTS", "var/load/accounts.json"))
@@ -49,7 +49,10 @@ def _options(parser):
                         help="mean think time between pages, seconds")
 
 
-class Staff(HttpUser):
+class Staff(FastHttpUser):
+    # geventhttpclient: a third of requests' CPU per request, and locust shares the server's two cores.
+    # It does not report the URL a redirect ended on, so redirects are not followed: a page that
+    # answers 302 (to the login page, say) fails, and a form's redirect is fetched as its own request.
     abstract = True
     role = ""
     think = 2.0
@@ -66,36 +69,42 @@ class Staff(HttpUser):
         self.cases: list[str] = []
         self.households: list[str] = []
         page = self.client.get("/accounts/login/", name="GET login")
-        token = CSRF.search(page.text)
-        with self.client.post("/accounts/login/", name="POST login", catch_response=True,
+        token = CSRF.search(page.text or "")
+        with self.client.post("/accounts/login/", name="POST login", catch_response=True, allow_redirects=False,
                               data={"username": self.username, "password": PASSWORD,
                                     "csrfmiddlewaretoken": token.group(1) if token else ""}) as resp:
-            if "/accounts/login/" in resp.url:
-                resp.failure(f"login failed for {self.username}")
+            if resp.status_code != 302 or "/accounts/login/" in (resp.headers.get("Location") or ""):
+                resp.failure(f"login failed for {self.username} ({resp.status_code})")
 
     # --- helpers ---------------------------------------------------------------------------------
     def get(self, url: str, name: str, expect: int = 200):
-        with self.client.get(url, name=name, catch_response=True) as resp:
+        with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as resp:
             if resp.status_code != expect:
-                resp.failure(f"{resp.status_code} for {url}")
-            elif "/accounts/login/" in resp.url:
-                resp.failure(f"sent to login from {url}")
+                where = resp.headers.get("Location") or ""
+                resp.failure(f"{resp.status_code} for {url}" + (f" → {where}" if where else ""))
             return resp
 
     def post(self, url: str, data: dict, name: str, page_text: str):
         """Submit a form shown on a page just fetched (its CSRF token, the page as Referer)."""
         token = CSRF.search(page_text)
-        csrf = token.group(1) if token else self.client.cookies.get("csrftoken", "")
-        with self.client.post(url, data={**data, "csrfmiddlewaretoken": csrf}, name=name, catch_response=True,
-                              headers={"Referer": self.host + url}) as resp:
+        with self.client.post(url, data={**data, "csrfmiddlewaretoken": token.group(1) if token else ""}, name=name,
+                              catch_response=True, allow_redirects=False, headers={"Referer": self.host + url}) as resp:
             if resp.status_code >= 400:
                 resp.failure(f"{resp.status_code} for POST {url}")
-            return resp
+        self.follow(resp, name)
+        return resp
+
+    def follow(self, resp, name: str) -> None:
+        """The page a form's redirect leads to, as a browser would load it."""
+        where = resp.headers.get("Location") if resp.status_code in (301, 302, 303) else None
+        if where:
+            self.get(where.removeprefix(self.host), name.replace("POST", "GET after", 1))
 
     def queue(self) -> str:
         resp = self.get("/cases/", "GET case queue")
-        self.cases = CASE.findall(resp.text)[:30] or self.cases
-        return resp.text
+        text = resp.text or ""
+        self.cases = CASE.findall(text)[:30] or self.cases
+        return text
 
     def case_detail(self) -> None:
         if not self.cases:
@@ -106,7 +115,7 @@ class Staff(HttpUser):
     def household_list(self, query: str = "") -> None:
         page = random.randint(1, 5)
         resp = self.get(f"/households/?page={page}{query}", "GET household list")
-        self.households = HOUSEHOLD.findall(resp.text) or self.households
+        self.households = HOUSEHOLD.findall(resp.text or "") or self.households
 
     def household_detail(self) -> None:
         if not self.households:
@@ -152,9 +161,10 @@ class Village(Staff):
 
     @task(2)
     def visit(self):
-        form = self.client.get("/cases/visits/new/", name="GET visit form")
-        numbers = HH_NO.findall(form.text)
-        token = CSRF.search(form.text)
+        form = self.get("/cases/visits/new/", "GET visit form")
+        text = form.text or ""
+        numbers = HH_NO.findall(text)
+        token = CSRF.search(text)
         if not numbers or not token:
             return
         income = random.choice([3000, 5200, 9800, 15000, 24000])
@@ -165,9 +175,11 @@ class Village(Staff):
                 "medical_ok": "on", "housing_ok": "on", "water_ok": "on", "consent_data_query": "on",
                 "note": "压测走访", "csrfmiddlewaretoken": token.group(1)}
         with self.client.post("/cases/visits/new/", data=data, name="POST visit", catch_response=True,
-                              headers={"Referer": self.host + "/cases/visits/new/"}) as resp:
-            if resp.status_code != 200 or "/cases/visits/" not in resp.url or resp.url.endswith("/new/"):
-                resp.failure(f"visit not saved ({resp.status_code} {resp.url})")
+                              allow_redirects=False, headers={"Referer": self.host + "/cases/visits/new/"}) as resp:
+            where = resp.headers.get("Location") or ""
+            if resp.status_code != 302 or "/cases/visits/" not in where or where.endswith("/new/"):
+                resp.failure(f"visit not saved ({resp.status_code} {where})")
+        self.follow(resp, "POST visit")
 
 
 class Township(Staff):
@@ -285,7 +297,7 @@ class Department(Staff):
     @task(4)
     def referrals(self):
         resp = self.get("/plans/referrals/", "GET referrals")
-        pending = REFERRAL.findall(resp.text)
+        pending = REFERRAL.findall(resp.text or "")
         if pending and random.random() < 0.5:
             self.post(f"/plans/referrals/{random.choice(pending)}/accept/", {}, "POST referral accept", resp.text)
 

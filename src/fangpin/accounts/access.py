@@ -26,7 +26,27 @@ def require(permission: str):
 
 def region_q(user, field: str) -> Q:
     """Rows whose region code (``field``) lies in the user's subtree."""
-    return Q(**{f"{field}__startswith": user.scope_code})
+    return code_prefix_q(field, user.scope_code)
+
+
+def code_prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with the region code ``prefix``, written so that a plain b-tree index serves it.
+
+    PostgreSQL uses an ordinary index for LIKE 'prefix%' only under the C collation (not C.UTF-8,
+    not zh_CN): a township's household list then walked a million index entries to find its fifty.
+    Codes are digits, which sort the same in every collation, so the prefix is also the range
+    [prefix, prefix with its last digit + 1) — an index range scan that keeps the index's order.
+    The LIKE stays as the exact test.
+    """
+    if not prefix:
+        return Q()
+    if not prefix.isdigit():
+        return Q(**{f"{field}__startswith": prefix})
+    bounded = Q(**{f"{field}__gte": prefix, f"{field}__startswith": prefix})
+    head = prefix.rstrip("9")  # the first string after every "13…" is "14"; after "1399…", "14"; "99…" has none
+    if not head:
+        return bounded
+    return bounded & Q(**{f"{field}__lt": head[:-1] + str(int(head[-1]) + 1)})
 
 
 def scoped(qs: QuerySet, user, field: str) -> QuerySet:

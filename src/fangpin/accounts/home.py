@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from fangpin.accounts.access import scoped
 from fangpin.core.regions import Level
 from fangpin.core.roles import Role
+from fangpin.regioncache import region_cached
 from fangpin.regions.models import Region
 from fangpin.registry.models import Household, Member
 
@@ -33,21 +32,9 @@ def context_for(user) -> dict:
 
 
 def _region_figures(user, name: str, compute):
-    """Counts over a whole region, cached for FANGPIN_FIGURES_CACHE_SECONDS above village level.
-
-    A province's home page counts millions of members; a few minutes' delay in a headline figure is
-    fine, a second or more per page view under load is not (docs/load.md). Same region, same figures,
-    whoever asks, so the key is the region (the role decides only which figures are asked for).
-    """
-    seconds = settings.FANGPIN_FIGURES_CACHE_SECONDS
-    if not seconds or user.region.level >= Level.VILLAGE:
-        return compute(user)
-    key = f"home:{name}:{user.region_id}"
-    value = cache.get(key)
-    if value is None:
-        value = compute(user)
-        cache.set(key, value, seconds)
-    return value
+    """Counts over a whole region, cached above village level (``fangpin.regioncache``): a province's
+    home page counts millions of members."""
+    return region_cached(user.region, f"home:{name}", lambda: compute(user), below=Level.VILLAGE)
 
 
 def _kind(user) -> str:

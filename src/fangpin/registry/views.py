@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.core.idcard import mask_id
 from fangpin.core.regions import Level
+from fangpin.regioncache import RegionPaginator, region_cached
 from fangpin.regions.models import Region
 from fangpin.registry import services
 from fangpin.registry.forms import (
@@ -39,7 +41,8 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET)
     form.is_valid()  # an invalid field is simply left out of the filter
     households = form.apply(scoped(Household.objects.all(), request.user, HH_SCOPE))
-    page = Paginator(households.with_list_columns(), _page_size(request)).get_page(request.GET.get("page"))
+    page = RegionPaginator(households.with_list_columns(), _page_size(request),
+                           region=request.user.region).get_page(request.GET.get("page"))
     _audit_id_search(request, form)
     context = {"form": form, "page": page, **_region_selects(request.user, form)}
     return render(request, "registry/household_list.html", context)
@@ -67,12 +70,28 @@ def _region_selects(user, form: HouseholdFilterForm) -> dict:
     township = data.get("township") or ""
     if level >= Level.TOWNSHIP:
         township = user.region_id if level == Level.TOWNSHIP else ""
-        return {"townships": [], "villages": _villages(user, township), "chosen_township": township,
+        return {"township_options": "", "villages": _villages(user, township), "chosen_township": township,
                 "chosen_village": data.get("village") or "", "show_villages": level == Level.TOWNSHIP}
-    townships = scoped(Region.objects.filter(level=Level.TOWNSHIP).select_related("parent"), user, "code")
-    return {"townships": townships, "with_county": level < Level.COUNTY, "chosen_township": township,
+    return {"township_options": _township_options(user, township), "chosen_township": township,
             "villages": _villages(user, township), "chosen_village": data.get("village") or "",
             "show_villages": True}
+
+
+def _township_options(user, chosen: str) -> str:
+    """The <option>s of every township in the user's region, built once per region and cache period:
+    a province has ~2,300 townships, and rendering them as objects in the template cost 0.2 s a view."""
+    with_county = user.region.level < Level.COUNTY
+
+    def build() -> str:
+        rows = scoped(Region.objects.filter(level=Level.TOWNSHIP), user, "code").values_list("code", "name",
+                                                                                              "parent__name")
+        return format_html_join("", '<option value="{}">{}</option>',
+                                ((code, f"{county} {name}" if with_county else name) for code, name, county in rows))
+
+    options = region_cached(user.region, "township-options", build)
+    if chosen.isdigit():  # a code from the validated form; digits only, so the text match is exact
+        options = options.replace(f'value="{chosen}">', f'value="{chosen}" selected>', 1)
+    return mark_safe(options)  # noqa: S308 - built by format_html_join; only a digits-only code is inserted
 
 
 def _villages(user, township: str) -> list[Region]:
