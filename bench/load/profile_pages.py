@@ -11,8 +11,10 @@ the slow pages were found (docs/load.md). Reads only, except the audit rows page
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -27,6 +29,8 @@ def main() -> None:
     parser.add_argument("--accounts", default=str(ROOT / "var" / "load" / "accounts.json"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sql", type=int, default=2, help="show this many slowest statements of pages over 200 ms")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="cProfile the ordinary pages (not the exports) and print the N costliest functions")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangpin.settings")
     import django
@@ -54,6 +58,7 @@ def main() -> None:
         "department": ["/", "/plans/referrals/"],
     }
     case_link, hh_link = re.compile(r'href="(/cases/\d+/)"'), re.compile(r'href="(/households/\d+/)"')
+    profiler = cProfile.Profile() if args.profile else None
     print(f"{'role':<10} {'page':<48} {'status':>6} {'ms':>7} {'cpu ms':>7} {'queries':>7}")
     for role, urls in pages.items():
         client = Client()
@@ -65,11 +70,16 @@ def main() -> None:
                 if not url:
                     continue
             times, cpu, statements, status = [], [], [], 0
+            profiled = profiler is not None and not ("/national/" in url or "/export/" in url)
             for _ in range(args.repeat):
                 with CaptureQueriesContext(connection) as queries:
                     started, cpu0 = time.perf_counter(), time.process_time()
+                    if profiled:
+                        profiler.enable()
                     resp = client.get(url)
                     body = b"".join(resp.streaming_content) if resp.streaming else resp.content
+                    if profiled:
+                        profiler.disable()
                     times.append((time.perf_counter() - started) * 1000)
                     cpu.append((time.process_time() - cpu0) * 1000)
                 status, statements = resp.status_code, list(queries.captured_queries)
@@ -84,6 +94,9 @@ def main() -> None:
             if ms > 200 and args.sql:
                 for q in sorted(statements, key=lambda q: -float(q["time"]))[: args.sql]:
                     print(f"{'':>12}{float(q['time']) * 1000:>7.0f} ms  {q['sql'][:300]}")
+    if profiler is not None:  # where the ordinary pages' Python time goes (SQL capture included: a small share)
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler, stream=sys.stdout).strip_dirs().sort_stats(order).print_stats(args.profile)
     sys.stdout.flush()
 
 
