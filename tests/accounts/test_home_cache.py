@@ -11,14 +11,6 @@ from tests.conftest import OWN_VILLAGE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cached(settings):
-    settings.FANGPIN_FIGURES_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _counts(client, user):
     client.force_login(user)
     response = client.get(reverse("home"))

@@ -14,14 +14,6 @@ from tests.conftest import OTHER_COUNTY_VILLAGE, OWN_VILLAGE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cached(settings):
-    settings.FANGPIN_FIGURES_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _total(client, user) -> int:
     client.force_login(user)
     response = client.get(reverse("registry:list"))
