@@ -34,19 +34,20 @@ def code_prefix_q(field: str, prefix: str) -> Q:
 
     PostgreSQL uses an ordinary index for LIKE 'prefix%' only under the C collation (not C.UTF-8,
     not zh_CN): a township's household list then walked a million index entries to find its fifty.
-    Codes are digits, which sort the same in every collation, so the prefix is also the range
+    Codes are digits, which sort the same in every collation, so the prefix is exactly the range
     [prefix, prefix with its last digit + 1) — an index range scan that keeps the index's order.
-    The LIKE stays as the exact test.
+    The range alone, without the LIKE: the planner estimates a range well, but multiplies a range and
+    a LIKE on the same column as if independent (a township's 2,000 households estimated as one row,
+    and a nested loop that re-scanned them per case: 11 ms instead of 2 for a queue count).
     """
     if not prefix:
         return Q()
     if not prefix.isdigit():
         return Q(**{f"{field}__startswith": prefix})
-    bounded = Q(**{f"{field}__gte": prefix, f"{field}__startswith": prefix})
     head = prefix.rstrip("9")  # the first string after every "13…" is "14"; after "1399…", "14"; "99…" has none
     if not head:
-        return bounded
-    return bounded & Q(**{f"{field}__lt": head[:-1] + str(int(head[-1]) + 1)})
+        return Q(**{f"{field}__gte": prefix})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": head[:-1] + str(int(head[-1]) + 1)})
 
 
 def scoped(qs: QuerySet, user, field: str) -> QuerySet:
