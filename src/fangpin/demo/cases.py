@@ -34,6 +34,9 @@ PIPELINE = [
     (State.LEAD, 1), (State.LEAD, 12), (State.VERIFYING, 3), (State.VERIFYING, 14), (State.VILLAGE_REVIEW, 6),
     (State.NOTICE, 8), (State.TOWNSHIP_REVIEW, 12), (State.TOWNSHIP_REVIEW, 30), (State.COUNTY_DECISION, 16),
     (State.MONITORING, 40), (State.REJECTED, 20),
+    # Identified months ago, so the village has monitoring objects with a plan and months of follow-ups
+    # whether or not the generator put any of the ledger's 监测户 there.
+    (State.MONITORING, 250), (State.MONITORING, 230), (State.MONITORING, 210), (State.MONITORING, 190),
 ]
 HELPERS = ["李建国", "王淑芬", "张卫东", "刘桂兰", "陈志强", "杨晓燕", "赵永刚", "孙秀英"]
 
