@@ -36,7 +36,7 @@ PIPELINE = [
     (State.MONITORING, 40), (State.REJECTED, 20),
     # Identified months ago, so the village has monitoring objects with a plan and months of follow-ups
     # whether or not the generator put any of the ledger's 监测户 there.
-    (State.MONITORING, 250), (State.MONITORING, 230), (State.MONITORING, 210), (State.MONITORING, 190),
+    (State.MONITORING, 300), (State.MONITORING, 280), (State.MONITORING, 260), (State.MONITORING, 240),
 ]
 HELPERS = ["李建国", "王淑芬", "张卫东", "刘桂兰", "陈志强", "杨晓燕", "赵永刚", "孙秀英"]
 
@@ -157,7 +157,7 @@ def _plans(result: DemoCasesResult, users: dict[str, User], village_code: str, r
     """Plans for the demo village's monitoring objects: a helper, suggested measures (some referred to the
     medical-insurance department or the insurer), monthly follow-ups; four households are now stable (unless they live on 兜底) and one is on its way out."""
     cases = list(Case.objects.filter(household__village_id=village_code, state=State.MONITORING)
-                 .select_related("household", "policy").order_by("pk"))
+                 .select_related("household", "policy").order_by("effective_date", "pk"))  # longest monitored first
     village = users["village"]
     leaving = False
     for n, case in enumerate(cases[:8]):
