@@ -11,10 +11,11 @@ arguments, strings, ``as var``) goes through Django's own tag.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template import Library
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
 register = Library()
@@ -35,7 +36,9 @@ def _current_app(context) -> str | None:
 
 def url_template(view_name: str, current_app: str | None, with_pk: bool) -> tuple[str, str] | None:
     """(text before the number, text after) for ``view_name``; None when it cannot be split safely."""
-    key = (view_name, current_app, with_pk, get_script_prefix())
+    # Everything reverse() depends on besides the arguments: the URLconf (a request's own, or the setting,
+    # which tests override), the application namespace and the script prefix.
+    key = (view_name, current_app, with_pk, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
     if key not in _templates:
         try:
             path = reverse(view_name, args=[MARKER] if with_pk else [], current_app=current_app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.template import engines
 from django.test import RequestFactory
+from django.test.utils import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
 from fangpin import fasturl
@@ -65,3 +66,10 @@ def test_request_namespace_is_used_as_current_app():
     request.current_app = "cases"
     template = engines["django"].from_string("{% url 'cases:detail' 4 %}")
     assert template.render({}, request) == reverse("cases:detail", args=[4], current_app="cases")
+
+
+def test_the_urlconf_is_part_of_the_cache_key():
+    render("{% url 'cases:detail' 3 %}")  # cached under the project's URLconf
+    with override_settings(ROOT_URLCONF="tests.ops.urls_fasturl"):
+        assert render("{% url 'cases:detail' 3 %}") == "/elsewhere/3/" == reverse("cases:detail", args=[3])
+    assert render("{% url 'cases:detail' 3 %}") == reverse("cases:detail", args=[3]) != "/elsewhere/3/"
