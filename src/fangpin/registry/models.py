@@ -37,7 +37,8 @@ class HouseholdQuerySet(models.QuerySet):
 
 class Household(models.Model):
     hh_no = models.CharField("户编号", max_length=32, unique=True)
-    # Indexed below: (village, hh_type) serves equality, the pattern index region prefixes (scope).
+    # Indexed below: (village, hh_type) serves equality and the region code ranges (scope, code_prefix_q);
+    # the pattern index serves the LIKE 'prefix%' filters that remain.
     village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name="所在村",
                                 related_name="households", db_index=False)
     address = models.CharField("住址", max_length=200, blank=True)
