@@ -28,6 +28,11 @@ def cache_seconds() -> int:
     return settings.FANGPIN_FIGURES_CACHE_SECONDS
 
 
+def cached_minutes(region, *, below: Level = Level.COUNTY) -> int:
+    """How old ``region``'s figures may be, in minutes (0: always live), for the page to say so."""
+    return cache_seconds() // 60 if region.level < below else 0
+
+
 def region_cached(region, name: str, compute: Callable[[], T], *, below: Level = Level.COUNTY) -> T:
     """``compute()``, kept for the cache period when ``region`` lies above level ``below``."""
     seconds = cache_seconds()

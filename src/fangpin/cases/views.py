@@ -36,7 +36,7 @@ from fangpin.core.regions import CODE_LENGTHS, Level
 from fangpin.core.roles import Role
 from fangpin.core.rules import evaluate, suggest_category, suggest_risk_types
 from fangpin.core.workflow import Action, IllegalTransition, State
-from fangpin.regioncache import cache_seconds, region_cached
+from fangpin.regioncache import cached_minutes, region_cached
 from fangpin.regions.models import Region
 from fangpin.registry.models import Household, Member
 
@@ -136,7 +136,7 @@ def pipeline(request):
     totals = {"total": sum(r["total"] for r in rows), "overdue": sum(r["overdue"] for r in rows)}
     legend = [{"state": s.value, "label": workflow.STATE_LABELS[s]} for s in PIPELINE_STATES]
     sub_label = Level(min(request.user.region.level + 1, Level.VILLAGE)).label
-    refreshed = cache_seconds() // 60 if user.region.level < Level.COUNTY else 0
+    refreshed = cached_minutes(user.region)
     return render(request, "cases/pipeline.html", {"rows": rows, "totals": totals, "legend": legend,
                                                    "sub_label": sub_label, "today": day, "refreshed": refreshed})
 
