@@ -28,16 +28,21 @@ def cache_seconds() -> int:
     return settings.FANGPIN_FIGURES_CACHE_SECONDS
 
 
+def is_cached(region, *, below: Level = Level.COUNTY) -> bool:
+    """Whether ``region``'s figures are kept for the cache period (above level ``below``) or always live."""
+    return bool(cache_seconds()) and region.level < below
+
+
 def cached_minutes(region, *, below: Level = Level.COUNTY) -> int:
     """How old ``region``'s figures may be, in minutes (0: always live), for the page to say so."""
-    return cache_seconds() // 60 if region.level < below else 0
+    return cache_seconds() // 60 if is_cached(region, below=below) else 0
 
 
 def region_cached(region, name: str, compute: Callable[[], T], *, below: Level = Level.COUNTY) -> T:
     """``compute()``, kept for the cache period when ``region`` lies above level ``below``."""
-    seconds = cache_seconds()
-    if not seconds or region.level >= below:
+    if not is_cached(region, below=below):
         return compute()
+    seconds = cache_seconds()
     key = f"region:{name}:{region.code}"
     value = cache.get(key)
     if value is None:
@@ -57,7 +62,7 @@ class RegionPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
-        if query is None:
+        if query is None or not is_cached(self.region):  # the key costs an SQL compile: only when it is used
             return super().count
         sql, params = query.sql_with_params()
         digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
