@@ -142,3 +142,31 @@ def test_the_documented_layout_lists_every_column():
         section = doc.split(f"### {name}")[1].split("###")[0]
         assert [line.split("|")[2].strip() for line in section.splitlines() if line.startswith("| ") and
                 line.split("|")[1].strip().isdigit()] == [c.header for c in columns]
+
+
+def test_eliminated_and_re_entered_households_appear_once_with_their_latest_case(client, users, make_household,
+                                                                                 world):
+    from fangpin.cases.models import Case
+
+    gone, gone_case = monitored(make_household, users, members=(("钱消", "head"),))
+    Case.objects.filter(pk=gone_case).update(state=State.ELIMINATED, closed_at=at(2026, 11, 20))
+    back = world["inside"]
+    Case.objects.filter(household=back).update(state=State.ELIMINATED, closed_at=at(2026, 11, 10))
+    again = do_open_lead(back, "visit", "再次致贫", user=users["village"], now=at(2026, 11, 21)).case_id
+    walk_to(again, users, State.MONITORING, at(2026, 11, 21))
+
+    archive = zipfile.ZipFile(io.BytesIO(download(login(client, users["county"]), "130633", fmt="csv")))
+    keys = [c.key for c in LAYOUT["监测对象"]]
+    rows = [dict(zip(keys, line.split(","), strict=True))
+            for line in archive.read("监测对象.csv").decode("utf-8-sig").splitlines()[1:]]
+    by_hh = {row["hh_no"]: row for row in rows}
+    assert len(rows) == 2 and set(by_hh) == {back.hh_no, gone.hh_no}
+    assert (by_hh[back.hh_no]["status"], by_hh[back.hh_no]["case_no"], by_hh[back.hh_no]["eliminated_date"]) == (
+        "监测帮扶中", str(again), "")
+    assert (by_hh[gone.hh_no]["status"], by_hh[gone.hh_no]["eliminated_date"]) == ("风险已消除", "2026-11-20")
+    members = archive.read("家庭成员.csv").decode("utf-8-sig").splitlines()[1:]
+    assert len(members) == 3  # 王大, 王二 once (not per case), 钱消
+
+    current = zipfile.ZipFile(io.BytesIO(download(client, "130633", fmt="csv", eliminated="0")))
+    lines = current.read("监测对象.csv").decode("utf-8-sig").splitlines()[1:]
+    assert [line.split(",")[6] for line in lines] == [back.hh_no]

@@ -23,6 +23,7 @@ import xlsxwriter
 from django.utils import timezone
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record, record_system_event
 from fangpin.cases.models import Case
 from fangpin.core import choices as C
@@ -80,82 +81,95 @@ MEMBER_CODES = {"relation": C.RELATION, "health": C.HEALTH, "disability_kind": C
                 "employment": C.EMPLOYMENT, "status": C.MEMBER_STATUS}
 
 
-def decided_cases(region_code: str, *, include_eliminated: bool = True):
-    """The latest decided case of each household in the region (a household that re-entered appears once)."""
+CASE_FIELDS = ("pk", "household_id", "household__village_id", "household__hh_no", "household__hh_type", "category",
+               "risk_types", "channel", "effective_date", "state", "closed_at", "findings", "policy__version",
+               "policy__monitoring_line")
+CHANNEL_TEXT = dict(Case._meta.get_field("channel").choices)
+MEMBER_FIELDS = ("household_id", "name", "sex", "birth_date", "med_insurance", "pension", *MEMBER_CODES)
+
+
+def decided_cases(region_code: str, *, include_eliminated: bool = True) -> list[dict[str, Any]]:
+    """The latest decided case of each household in the region (a household that re-entered appears once).
+
+    Plain rows, not model instances, fetched in one go: an export reads every case of the region
+    anyway, and on PostgreSQL a server-side cursor made the planner pick a slow fast-start plan
+    (0.37 s instead of 0.09 s for a county)."""
     states = DECIDED_STATES if include_eliminated else [s for s in DECIDED_STATES if s is not State.ELIMINATED]
-    cases = (Case.objects.filter(household__village__code__startswith=region_code, state__in=states)
-             .select_related("household__village", "policy").order_by("household__village_id", "household__hh_no",
-                                                                      "-opened_at"))
+    rows = (Case.objects.filter(code_prefix_q("household__village_id", region_code), state__in=states)
+            .order_by("household__village_id", "household__hh_no", "-opened_at").values(*CASE_FIELDS))
     seen: set[int] = set()
-    for case in cases.iterator(chunk_size=2000):
-        if case.household_id not in seen:
-            seen.add(case.household_id)
-            yield case
+    latest = []
+    for case in rows:
+        if case["household_id"] not in seen:
+            seen.add(case["household_id"])
+            latest.append(case)
+    return latest
 
 
 class Tables:
-    """Rows of every table for a list of cases, built with a fixed number of queries."""
+    """Rows of every table for a list of cases (rows of ``decided_cases``), built with a fixed number of queries."""
 
-    def __init__(self, cases: list[Case], *, full_ids: bool):
+    def __init__(self, cases: list[dict[str, Any]], *, full_ids: bool):
         self.cases = cases
         self.full_ids = full_ids
-        household_ids = [c.household_id for c in cases]
-        self.members: dict[int, list[Member]] = defaultdict(list)
-        for m in Member.objects.filter(household_id__in=household_ids).order_by("household_id", "id"):
-            self.members[m.household_id].append(m)
-        codes = {a for c in cases for a in ancestors(c.household.village_id)}
+        household_ids = [c["household_id"] for c in cases]
+        fields = (*MEMBER_FIELDS, "id_cipher", "phone_cipher") if full_ids else (*MEMBER_FIELDS, "id_masked",
+                                                                                   "phone_masked")
+        self.members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for m in (Member.objects.filter(household_id__in=household_ids).order_by("household_id", "id")
+                  .values(*fields)):
+            self.members[m["household_id"]].append(m)
+        codes = {a for c in cases for a in (*ancestors(c["household__village_id"]), c["household__village_id"])}
         self.names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-        self.eliminated = dict(Case.objects.filter(pk__in=[c.pk for c in cases], state=State.ELIMINATED)
-                               .values_list("pk", "closed_at"))
         self.helpers, self.measures = _plans(cases)
 
-    def _id(self, member: Member) -> str:
-        return pii.decrypt(member.id_cipher) if self.full_ids else member.id_masked
+    def _id(self, member: dict[str, Any]) -> str:
+        return pii.decrypt(member["id_cipher"]) if self.full_ids else member["id_masked"]
 
-    def _phone(self, member: Member) -> str:
-        if not member.phone_cipher:
-            return ""
-        return pii.decrypt(member.phone_cipher) if self.full_ids else member.phone_masked
+    def _phone(self, member: dict[str, Any]) -> str:
+        if self.full_ids:
+            return pii.decrypt(member["phone_cipher"]) if member["phone_cipher"] else ""
+        return member["phone_masked"] or ""
 
     def households(self) -> Iterator[dict[str, Any]]:
         for case in self.cases:
-            village = case.household.village_id
+            village = case["household__village_id"]
             up = ancestors(village)
-            active = [m for m in self.members[case.household_id] if m.status == "active"]
-            head = next((m for m in active if m.relation == "head"), None)
-            closed = self.eliminated.get(case.pk)
+            active = [m for m in self.members[case["household_id"]] if m["status"] == "active"]
+            head = next((m for m in active if m["relation"] == "head"), None)
+            state = State(case["state"])
+            closed = case["closed_at"] if state is State.ELIMINATED else None
             yield {
                 **{key: self.names.get(code, "") for key, code in zip(("province", "city", "county", "township"),
                                                                        up, strict=False)},
-                "village": case.household.village.name, "village_code": full_code(village),
-                "hh_no": case.household.hh_no, "head_name": head.name if head else "",
+                "village": self.names.get(village, ""), "village_code": full_code(village),
+                "hh_no": case["household__hh_no"], "head_name": head["name"] if head else "",
                 "head_id": self._id(head) if head else "", "head_phone": self._phone(head) if head else "",
-                "persons": len(active), "hh_type": C.HOUSEHOLD_TYPE.label(case.household.hh_type),
-                "category": case.category, "risk_types": "；".join(case.risk_types),
-                "channel": case.get_channel_display(), "effective_date": case.effective_date,
-                "status": STATUS_TEXT.get(case.state_enum, "风险消除程序中"),
+                "persons": len(active), "hh_type": C.HOUSEHOLD_TYPE.label(case["household__hh_type"]),
+                "category": case["category"], "risk_types": "；".join(case["risk_types"]),
+                "channel": CHANNEL_TEXT.get(case["channel"], case["channel"]), "effective_date": case["effective_date"],
+                "status": STATUS_TEXT.get(state, "风险消除程序中"),
                 "eliminated_date": timezone.localdate(closed) if closed else None,
-                "policy_version": case.policy.version, "monitoring_line": float(case.policy.monitoring_line),
-                "helper": self.helpers.get(case.pk, ""), "case_no": case.pk,
+                "policy_version": case["policy__version"], "monitoring_line": float(case["policy__monitoring_line"]),
+                "helper": self.helpers.get(case["pk"], ""), "case_no": case["pk"],
             }
 
     def people(self) -> Iterator[dict[str, Any]]:
         for case in self.cases:
-            for m in self.members[case.household_id]:
-                row = {"hh_no": case.household.hh_no, "name": m.name, "id_number": self._id(m), "sex": m.sex,
-                       "birth_date": m.birth_date, "med_insurance": m.med_insurance, "pension": m.pension}
-                row.update({key: codes.label(getattr(m, key)) if getattr(m, key) else ""
-                            for key, codes in MEMBER_CODES.items()})
+            for m in self.members[case["household_id"]]:
+                row = {"hh_no": case["household__hh_no"], "name": m["name"], "id_number": self._id(m), "sex": m["sex"],
+                       "birth_date": m["birth_date"], "med_insurance": m["med_insurance"], "pension": m["pension"]}
+                row.update({key: codes.label(m[key]) if m[key] else "" for key, codes in MEMBER_CODES.items()})
                 yield row
 
     def findings(self) -> Iterator[dict[str, Any]]:
         for case in self.cases:
-            for f in case.findings:
-                yield {"hh_no": case.household.hh_no, "rule": f["rule"], "title": f["title"], "text": f["text"],
+            for f in case["findings"]:
+                yield {"hh_no": case["household__hh_no"], "rule": f["rule"], "title": f["title"], "text": f["text"],
                        "risk_types": "；".join(f["risk_types"]), "policy_version": f["policy_version"]}
 
     def assistance(self) -> Iterator[dict[str, Any]]:
-        hh_no = {c.pk: c.household.hh_no for c in self.cases}
+        hh_no = {c["pk"]: c["household__hh_no"] for c in self.cases}
         for case_id, row in self.measures:
             yield {"hh_no": hh_no[case_id], **row}
 
@@ -164,11 +178,11 @@ class Tables:
                 "帮扶措施": self.assistance()}
 
 
-def _plans(cases: list[Case]) -> tuple[dict[int, str], list[tuple[int, dict[str, Any]]]]:
+def _plans(cases: list[dict[str, Any]]) -> tuple[dict[int, str], list[tuple[int, dict[str, Any]]]]:
     """Helpers (帮扶责任人) and measures of the cases' assistance plans."""
     from fangpin.plans.models import Measure, Plan
 
-    case_ids = [c.pk for c in cases]
+    case_ids = [c["pk"] for c in cases]
     helpers = dict(Plan.objects.filter(case_id__in=case_ids).values_list("case_id", "helper_name"))
     measures = []
     for m in (Measure.objects.filter(plan__case_id__in=case_ids).select_related("plan")
@@ -217,9 +231,10 @@ def write_csv_zip(out: IO[bytes], tables: dict[str, Iterable[dict[str, Any]]], a
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow([c.header for c in columns])
+            keys = [c.key for c in columns]
             n = 0
             for row in tables[name]:
-                writer.writerow([_csv_value(row.get(c.key)) for c in columns])
+                writer.writerow([_csv_value(row.get(key)) for key in keys])
                 n += 1
             counts[name] = n
             archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())
@@ -230,10 +245,17 @@ def write_csv_zip(out: IO[bytes], tables: dict[str, Iterable[dict[str, Any]]], a
 
 
 def _csv_value(value: Any) -> str:
-    value = _cell(value)
-    if isinstance(value, bool):
+    """``_cell`` and ``neutralise`` for CSV, by exact type first: it runs for every cell of the file."""
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
+    if value is None:
+        return ""
+    if kind is bool:
         return "是" if value else "否"
-    return neutralise(str(value)) if isinstance(value, str) else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return neutralise(value) if isinstance(value, str) else str(value)
 
 
 # ---------------------------------------------------------------- the verb

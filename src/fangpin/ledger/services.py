@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record, record_system_event
 from fangpin.core import ledger as L
 from fangpin.gcpause import collector_paused
@@ -246,8 +247,8 @@ def export_rows(region_code: str, hh_type: str = "") -> Iterator[dict[str, Any]]
     """One dict per member, ledger keys, masked ID and phone; latest income year of each household."""
     from fangpin.registry.models import HouseholdYear, Member
 
-    members = Member.objects.filter(household__village__code__startswith=region_code)
-    years_qs = HouseholdYear.objects.filter(household__village__code__startswith=region_code)
+    members = Member.objects.filter(code_prefix_q("household__village_id", region_code))
+    years_qs = HouseholdYear.objects.filter(code_prefix_q("household__village_id", region_code))
     if hh_type:
         members = members.filter(household__hh_type=hh_type)
         years_qs = years_qs.filter(household__hh_type=hh_type)
