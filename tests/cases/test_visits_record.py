@@ -91,3 +91,14 @@ def test_form_offers_today_and_the_chosen_household(village_client, policy, make
     household = make_household(OWN_VILLAGE)
     body = village_client.get(NEW + f"?household={household.pk}").content.decode()
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in body and f'value="{household.hh_no}"' in body
+
+
+def test_the_form_suggests_the_users_households_with_head_and_village(village_client, make_household):
+    own = make_household(OWN_VILLAGE, members=(("<王>&大", "head"), ("王二", "child")))
+    headless = make_household(OWN_VILLAGE, members=(("赵子", "child"),))
+    sibling = make_household(SIBLING_VILLAGE, members=(("邻村", "head"),))
+    page = village_client.get(NEW).content.decode()
+    datalist = page.split('<datalist id="households">')[1].split("</datalist>")[0]
+    assert f'<option value="{own.hh_no}">&lt;王&gt;&amp;大 {own.village.name}</option>' in datalist
+    assert f'<option value="{headless.hh_no}"> {headless.village.name}</option>' in datalist
+    assert sibling.hh_no not in datalist and "邻村" not in page

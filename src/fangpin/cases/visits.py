@@ -12,9 +12,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods
 
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
@@ -24,7 +27,7 @@ from fangpin.cases.photos import PhotosField, save_photos
 from fangpin.cases.public_services import do_match_application
 from fangpin.cases.services import CaseError, do_open_lead, policy_for
 from fangpin.core.rules import HouseholdFacts, evaluate, suggest_category
-from fangpin.registry.models import Household
+from fangpin.registry.models import Household, Member
 
 HH_SCOPE = "village__code"
 VISIT_SCOPE = "household__village__code"
@@ -120,8 +123,13 @@ def do_record_visit(request, visit: VisitRecord, household: Household,
     return visit
 
 
-def _households_hint(user) -> list[Household]:
-    return list(scoped(Household.objects.with_list_columns(), user, HH_SCOPE).order_by("hh_no")[:300])
+def _households_hint(user) -> str:
+    """The form's 户编号 suggestions as <option>s: three columns of 300 rows, joined here rather than by
+    the template engine (900 variable lookups were half of the page's time)."""
+    heads = Member.objects.filter(household=OuterRef("pk"), relation="head").order_by("status", "id")
+    rows = (scoped(Household.objects.all(), user, HH_SCOPE).order_by("hh_no")
+            .values_list("hh_no", Coalesce(Subquery(heads.values("name")[:1]), Value("")), "village__name")[:300])
+    return format_html_join("", '<option value="{}">{} {}</option>', rows)
 
 
 @require("handle_cases")
@@ -139,7 +147,7 @@ def visit_new(request):
             form.add_error(None, str(err))
         else:
             return redirect("cases:visit_detail", pk=visit.pk)
-    return render(request, "cases/visit_form.html", {"form": form, "households": _households_hint(request.user)})
+    return render(request, "cases/visit_form.html", {"form": form, "household_options": _households_hint(request.user)})
 
 
 @require("handle_cases")
