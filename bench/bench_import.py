@@ -189,7 +189,10 @@ def main() -> None:
     csv_data = as_csv(data)
     print(f"database: {connection.vendor}; file: {args.rows} member rows, {len(data) / 1e6:.1f} MB xlsx, "
           f"{len(csv_data) / 1e6:.1f} MB csv ({made})")
+    from fangpin.speedprobe import describe
+
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (figures scale with a busy machine)")
+    print(describe())
     from fangpin.registry.models import ChangeRecord
 
     summary = []
@@ -205,6 +208,7 @@ def main() -> None:
                        f"reading floor {floor:.1f} s")
         reset_registry()
     print("\nsummary:\n  " + "\n  ".join(summary))
+    print(describe())
     if admin_url and not args.keep:
         drop_scratch(admin_url)
 

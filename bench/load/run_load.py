@@ -31,6 +31,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from fangpin.speedprobe import describe
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TARGET_RPS, READ_P95_MS, WRITE_P95_MS = 85.0, 1000, 2000
@@ -164,6 +166,7 @@ def report(prefix: Path, *, full: bool) -> bool:
         ok = False
         print(f"  {rps:.1f} req/s is below the {TARGET_RPS:.0f} req/s goal")
     print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work on the machine slows it)")
+    print(describe())
     print("PASS" if ok else "FAIL")
     return ok
 
@@ -222,6 +225,7 @@ def main() -> None:
     try:
         wait_up(host, gunicorn)
         cpu = CpuMeter(gunicorn.pid, env["DATABASE_URL"].rpartition("/")[2])
+        print(describe(), flush=True)
         print(f"== locust: {args.users} users, think {args.think} s, {args.duration}; gunicorn "
               f"{args.workers} workers × {args.threads} threads on {env['DATABASE_URL'].rpartition('/')[2]}",
               flush=True)

@@ -267,7 +267,9 @@ def _load() -> str:
         one, five, _ = os.getloadavg()
     except OSError:
         return "load average unknown"
-    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
+    from fangpin.speedprobe import describe
+
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs; {describe()}"
 
 
 def _ratio(a: float, b: float) -> float:
