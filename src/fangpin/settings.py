@@ -130,6 +130,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Row fragments of the busiest tables only (fangpin.fragments, <app>/jinja2/); pages stay Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "fangpin.fragments.environment"},
+    },
 ]
 
 _database_url = envstr("DATABASE_URL")

@@ -138,6 +138,28 @@ def test_a_plain_step_can_be_taken_right_from_the_queue(client, users, make_hous
     assert "入户核实" in page and "提交</button>" in page
 
 
+def test_the_queue_rows_form_posts_as_rendered_with_its_csrf_token(users, make_household, policy):
+    """The rows are a Jinja2 fragment (fangpin.fragments): its form, token included, must work as a browser sends it."""
+    import re
+
+    from django.test import Client
+
+    case = open_case(make_household(OWN_VILLAGE, hh_no="HH-<CSRF>"))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(users["village"])
+    page = body(browser.get(reverse("cases:queue")))
+    assert "HH-&lt;CSRF&gt;" in page and "HH-<CSRF>" not in page  # escaped like the rest of the page
+    form = re.search(r'<form class="inline" method="post" action="([^"]+)">(.*?)</form>', page)
+    assert form is not None and form.group(1) == reverse("cases:act", kwargs={"pk": case.pk})
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
+    assert set(fields) == {"csrfmiddlewaretoken", "action", "seen_state", "next"}
+    assert browser.post(form.group(1), {**fields, "action": "start_verify"}).status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.VERIFYING
+    del fields["csrfmiddlewaretoken"]
+    assert browser.post(form.group(1), {**fields, "seen_state": "verifying"}).status_code == 403
+
+
 # ---------------------------------------------------------------- acting from the pages
 
 

@@ -36,6 +36,7 @@ from fangpin.core.regions import CODE_LENGTHS, Level
 from fangpin.core.roles import Role
 from fangpin.core.rules import evaluate, suggest_category, suggest_risk_types
 from fangpin.core.workflow import Action, IllegalTransition, State
+from fangpin.fragments import csrf_field, fragment
 from fangpin.regioncache import cached_minutes, region_cached
 from fangpin.regions.models import Region
 from fangpin.registry.models import Household, Member
@@ -85,7 +86,8 @@ def queue(request):
     day = today()
     rows = [(case, case.is_overdue(day), quick_actions(case, request.user.role)) for case in page]
     overdue_count = services.overdue(request.user, day).filter(state__in=queue_states(request.user.role)).count()
-    return render(request, "cases/queue.html", {"page": page, "rows": rows, "today": day,
+    rows_html = fragment("cases/queue_rows.html", {"rows": rows, "csrf": csrf_field(request)})
+    return render(request, "cases/queue.html", {"page": page, "rows_html": rows_html, "today": day,
                                                 "overdue_count": overdue_count})
 
 
@@ -137,7 +139,8 @@ def pipeline(request):
     legend = [{"state": s.value, "label": workflow.STATE_LABELS[s]} for s in PIPELINE_STATES]
     sub_label = Level(min(request.user.region.level + 1, Level.VILLAGE)).label
     refreshed = cached_minutes(user.region)
-    return render(request, "cases/pipeline.html", {"rows": rows, "totals": totals, "legend": legend,
+    rows_html = fragment("cases/pipeline_rows.html", {"rows": rows, "legend": legend, "sub_label": sub_label})
+    return render(request, "cases/pipeline.html", {"rows_html": rows_html, "totals": totals, "legend": legend,
                                                    "sub_label": sub_label, "today": day, "refreshed": refreshed})
 
 

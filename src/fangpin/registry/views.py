@@ -15,6 +15,7 @@ from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
 from fangpin.core.idcard import mask_id
 from fangpin.core.regions import Level
+from fangpin.fragments import fragment
 from fangpin.regioncache import RegionPaginator, region_cached
 from fangpin.regions.models import Region
 from fangpin.registry import services
@@ -44,7 +45,8 @@ def household_list(request):
     page = RegionPaginator(households.with_list_columns(), _page_size(request),
                            region=request.user.region).get_page(request.GET.get("page"))
     _audit_id_search(request, form)
-    context = {"form": form, "page": page, **_region_selects(request.user, form)}
+    context = {"form": form, "page": page, "rows_html": fragment("registry/household_rows.html", {"page": page}),
+               **_region_selects(request.user, form)}
     return render(request, "registry/household_list.html", context)
 
 
