@@ -348,3 +348,15 @@ def test_deploy_check_is_registered():
     from django.core import checks
 
     assert "production_accounts" in {c.__name__ for c in checks.registry.registry.get_checks(include_deployment_checks=True)}
+
+
+def test_the_session_user_comes_with_its_region_and_only_while_active(users, django_assert_num_queries):
+    from fangpin.accounts.backends import PolicyBackend
+
+    backend = PolicyBackend()
+    with django_assert_num_queries(1):  # the page's nav and every scope read user.region: no second query
+        user = backend.get_user(users["village"].pk)
+        assert user.region.code == OWN_VILLAGE
+    User.objects.filter(pk=users["village"].pk).update(is_active=False)
+    assert backend.get_user(users["village"].pk) is None
+    assert backend.get_user(10**9) is None

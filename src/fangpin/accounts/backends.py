@@ -6,6 +6,7 @@ import logging
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from fangpin.accounts import policy
@@ -38,3 +39,12 @@ class PolicyBackend(ModelBackend):
             log.warning("superuser login refused (FANGPIN_BREAK_GLASS off): %s", user.username)
             return False
         return True
+
+    def get_user(self, user_id):
+        """The session's user with their region in the same query: every page shows and scopes by it."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("region").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
