@@ -21,6 +21,8 @@ import jinja2
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,8 +31,6 @@ from fangpin.fasturl import url_template
 
 def url(view_name: str, pk: int | None = None) -> str:
     """``reverse(view_name, args=[pk])`` through ``{% url %}``'s cache (fangpin.fasturl): the same text."""
-    from django.urls import reverse
-
     parts = url_template(view_name, None, pk is not None)
     if parts is None or (pk is not None and (type(pk) is not int or pk < 0)):
         return reverse(view_name, args=[] if pk is None else [pk])
@@ -42,8 +42,6 @@ def ymd(value: dt.date | dt.datetime | None, empty: str = "") -> str:
     if value is None:
         return empty
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return value.strftime("%Y-%m-%d")
 
