@@ -18,12 +18,10 @@ import datetime as dt
 from typing import Any
 
 import jinja2
-from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from fangpin.fasturl import url_template
@@ -57,11 +55,7 @@ def environment(**options: Any) -> jinja2.Environment:
 
 
 def fragment(name: str, context: dict[str, Any], request=None) -> SafeString:
-    """Render the Jinja2 template ``name`` for inclusion in a Django template (already escaped)."""
+    """Render the Jinja2 template ``name`` for inclusion in a Django template (already escaped). With the
+    request, the template has Django's ``csrf_input`` for its forms."""
     template = engines["jinja2"].get_template(name)
     return mark_safe(template.render(context, request))  # noqa: S308 - autoescaped Jinja2 output
-
-
-def csrf_field(request) -> SafeString:
-    """The hidden CSRF input, rendered once per page and repeated in every row's form (the same token)."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))

@@ -36,7 +36,7 @@ from fangpin.core.regions import CODE_LENGTHS, Level
 from fangpin.core.roles import Role
 from fangpin.core.rules import evaluate, suggest_category, suggest_risk_types
 from fangpin.core.workflow import Action, IllegalTransition, State
-from fangpin.fragments import csrf_field, fragment
+from fangpin.fragments import fragment
 from fangpin.regioncache import cached_minutes, region_cached
 from fangpin.regions.models import Region
 from fangpin.registry.models import Household, Member
@@ -86,7 +86,7 @@ def queue(request):
     day = today()
     rows = [(case, case.is_overdue(day), quick_actions(case, request.user.role)) for case in page]
     overdue_count = services.overdue(request.user, day).filter(state__in=queue_states(request.user.role)).count()
-    rows_html = fragment("cases/queue_rows.html", {"rows": rows, "csrf": csrf_field(request)})
+    rows_html = fragment("cases/queue_rows.html", {"rows": rows}, request)
     return render(request, "cases/queue.html", {"page": page, "rows_html": rows_html, "today": day,
                                                 "overdue_count": overdue_count})
 
