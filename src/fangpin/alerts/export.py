@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record, record_system_event
 from fangpin.cases.facts import facts_for
 from fangpin.core.screening import SCHEMAS, person_key, window
@@ -54,7 +55,7 @@ def do_export_screening_tables(region_code: str, out: Path, *, period: str | Non
     from fangpin.screening.tables import SCHEMA_OF
 
     first, last = window(period_end(period)) if period else (None, None)
-    if not Household.objects.filter(village__code__startswith=region_code).exists():
+    if not Household.objects.filter(code_prefix_q("village_id", region_code)).exists():
         raise AlertError(f"区划 {region_code} 没有农户，未导出")
     export = Export(out)
     writers: dict[str, Any] = {}
@@ -68,7 +69,8 @@ def do_export_screening_tables(region_code: str, out: Path, *, period: str | Non
             os.close(fd)
             writers[table] = pq.ParquetWriter(path, SCHEMA_OF[table].to_pyarrow())
             export.files[table] = path
-        counties = sorted({code[:6] for code in Household.objects.filter(village__code__startswith=region_code)
+        counties = sorted({code[:6] for code in
+                           Household.objects.filter(code_prefix_q("village_id", region_code))
                            .values_list("village_id", flat=True).distinct()})
         for county in counties:
             scope = county if len(region_code) <= 6 else region_code
@@ -91,7 +93,7 @@ def _export_scope(scope: str, writers: dict[str, Any], export: Export, first: dt
                   last: dt.date | None) -> None:
     from fangpin.screening.tables import households_table, members_table
 
-    households = list(Household.objects.filter(village__code__startswith=scope).order_by("pk"))
+    households = list(Household.objects.filter(code_prefix_q("village_id", scope)).order_by("pk"))
     base = facts_for(households)
     table = households_table((pk, f) for pk, (f, _) in base.items())
     writers["households"].write_table(table)
@@ -100,7 +102,7 @@ def _export_scope(scope: str, writers: dict[str, Any], export: Export, first: dt
     keys: dict[int, int] = {}
     active = []
     for pk, household_id, cipher, labour, status in (
-            Member.objects.filter(household__village__code__startswith=scope)
+            Member.objects.filter(code_prefix_q("household__village_id", scope))
             .values_list("pk", "household_id", "id_cipher", "labour", "status").iterator(chunk_size=5000)):
         keys[pk] = person_key(pii.decrypt(cipher))
         if status == "active" and household_id in base:
@@ -108,7 +110,7 @@ def _export_scope(scope: str, writers: dict[str, Any], export: Export, first: dt
     table = members_table(active)
     writers["members"].write_table(table)
     export.rows["members"] += table.num_rows
-    rows = Record.objects.filter(household__village__code__startswith=scope)
+    rows = Record.objects.filter(code_prefix_q("household__village_id", scope))
     if first is not None:
         rows = rows.filter(Q(day__gt=first) & Q(day__lte=last))
     by_kind: dict[str, list[tuple[int, dt.date, dict[str, Any]]]] = defaultdict(list)

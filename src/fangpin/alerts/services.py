@@ -19,7 +19,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fangpin.accounts.access import scoped
+from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.audit.services import record
 from fangpin.cases.facts import facts_for
 from fangpin.cases.models import PolicyVersion
@@ -59,7 +59,7 @@ def period_end(period: str) -> dt.date:
 def find(region_code: str, end: dt.date, progress: Callable[[int, int, int], None] | None = None
          ) -> Iterator[tuple[int, list[Finding], list[int]]]:
     """(household id, findings, evidence record ids) for every household of the region with a registry year."""
-    households = Household.objects.filter(village__code__startswith=region_code).order_by("pk")
+    households = Household.objects.filter(code_prefix_q("village_id", region_code)).order_by("pk")
     total = households.count()
     policies: dict[str, PolicyVersion] = {}
     done = records_seen = 0
@@ -123,20 +123,21 @@ def engine_inputs(region_code: str, end: dt.date, progress: Callable[[int, int, 
     from fangpin.screening import tables
 
     first, last = window(end)
-    counties = sorted({code[:6] for code in Household.objects.filter(village__code__startswith=region_code)
+    counties = sorted({code[:6] for code in Household.objects.filter(code_prefix_q("village_id", region_code))
                        .values_list("village_id", flat=True).distinct()})
-    total = Household.objects.filter(village__code__startswith=region_code).count()
+    total = Household.objects.filter(code_prefix_q("village_id", region_code)).count()
     done = records_seen = 0
     for county in counties:
         scope = county if len(region_code) <= 6 else region_code
-        households = list(Household.objects.filter(village__code__startswith=scope).order_by("pk"))
+        households = list(Household.objects.filter(code_prefix_q("village_id", scope)).order_by("pk"))
         base = facts_for(households)
-        members = Member.objects.filter(household__village__code__startswith=scope, status="active")
+        members = Member.objects.filter(code_prefix_q("household__village_id", scope), status="active")
         inputs: dict[str, Any] = {
             "households": tables.households_table((pk, f) for pk, (f, _) in base.items()),
             "members": tables.members_table(members.values_list("household_id", "pk", "labour")),
         }
-        rows = (Record.objects.filter(household__village__code__startswith=scope, day__gt=first, day__lte=last)
+        rows = (Record.objects.filter(code_prefix_q("household__village_id", scope),
+                                      day__gt=first, day__lte=last)
                 .values_list("kind", "member_id", "day", "values"))
         by_kind: dict[str, list[tuple[int, dt.date, dict[str, Any]]]] = defaultdict(list)
         for kind, member_id, day, values in rows.iterator(chunk_size=10_000):

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from fangpin.accounts.access import get_scoped_or_404, scoped
+from fangpin.accounts.access import code_prefix_q, get_scoped_or_404, scoped
 from fangpin.alerts import whatif
 from fangpin.alerts.models import Simulation
 from fangpin.alerts.views import _last_month
@@ -43,7 +43,8 @@ def _regions(user) -> list[Region]:
     if own is None:
         return []
     below = [] if own.level >= Level.COUNTY else list(
-        Region.objects.filter(code__startswith=own.code, level=Level.COUNTY, retired=False).order_by("code"))
+        Region.objects.filter(code_prefix_q("code", own.code), level=Level.COUNTY, retired=False)
+        .order_by("code"))
     return [own, *below]
 
 

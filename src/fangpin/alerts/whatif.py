@@ -26,6 +26,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record
 from fangpin.cases.scale import monitored_households_q
 from fangpin.cases.services import CaseError, policy_for
@@ -186,9 +187,9 @@ def simulate(region_code: str, end: dt.date, draft: Draft,
 def summarise(region_code: str, today: Flags, drafted: Flags, adopted: Mapping[str, Policy],
               draft: Draft) -> dict[str, Any]:
     """Counts per county (6), township (9) and village (12) unit of the region, by rule and by risk type."""
-    scope = Household.objects.filter(village__code__startswith=region_code)
+    scope = Household.objects.filter(code_prefix_q("village_id", region_code))
     population: Counter[str] = Counter(dict(
-        Member.objects.filter(status="active", household__village__code__startswith=region_code)
+        Member.objects.filter(code_prefix_q("household__village_id", region_code), status="active")
         .values_list("household__village_id").annotate(n=Count("id")).values_list("household__village_id", "n")))
     households: Counter[str] = Counter(dict(scope.values_list("village_id").annotate(n=Count("id"))
                                             .values_list("village_id", "n")))

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.models import AuditEvent
 
 
@@ -40,7 +41,7 @@ class EventFilterForm(forms.Form):
         if data.get("action"):
             qs = qs.filter(action__startswith=data["action"].strip())
         if data.get("region"):
-            qs = qs.filter(region_code__startswith=data["region"])
+            qs = qs.filter(code_prefix_q("region_code", data["region"]))
         if data.get("date_from"):
             qs = qs.filter(ts__gte=_start_of(data["date_from"]))
         if data.get("date_to"):

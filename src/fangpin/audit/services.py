@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fangpin.accounts.access import scoped
+from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.accounts.models import User
 from fangpin.audit.models import AuditEvent, ChainHead
 from fangpin.audit.triggers import MIN_RETENTION_DAYS, PURGE_SETTING
@@ -190,9 +190,11 @@ def visible_events(user):
     """Events an audit administrator may read: those located in their region, those of users of their
     region without a location (logins, exports), and anonymous/system events (failed logins, loaders)."""
     scope = user.scope_code
+    if not scope:  # every event lies in the whole country (and ``Q() | x`` would be just ``x``)
+        return AuditEvent.objects.all()
     local_users = scoped(User.objects.all(), user, "region__code").values("pk")
     return AuditEvent.objects.filter(
-        Q(region_code__startswith=scope)
+        code_prefix_q("region_code", scope)
         | Q(region_code="", user_id__in=local_users)
         | Q(region_code="", user_id__isnull=True)
     )

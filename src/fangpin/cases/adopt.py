@@ -16,7 +16,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from fangpin.accounts.access import require
+from fangpin.accounts.access import code_prefix_q, require
 from fangpin.audit.services import record
 from fangpin.cases.facts import facts_for
 from fangpin.cases.models import Case, CaseStep, PolicyVersion
@@ -37,7 +37,7 @@ class AdoptResult:
 def pending_households(region_code: str):
     """监测户 of the region without an open case."""
     open_cases = Case.objects.filter(closed_at__isnull=True).values("household_id")
-    return (Household.objects.filter(village__code__startswith=region_code, hh_type="jiance")
+    return (Household.objects.filter(code_prefix_q("village_id", region_code), hh_type="jiance")
             .exclude(pk__in=open_cases))
 
 
@@ -52,7 +52,7 @@ def do_adopt_monitored(user, region_code: str, *, effective_date: dt.date | None
     now = now or timezone.now()
     effective_date = effective_date or timezone.localdate(now)
     policies: dict[str, PolicyVersion] = {}
-    total = Household.objects.filter(village__code__startswith=region_code, hh_type="jiance").count()
+    total = Household.objects.filter(code_prefix_q("village_id", region_code), hh_type="jiance").count()
     adopted = 0
     pending = list(pending_households(region_code).select_for_update().order_by("pk"))
     for start in range(0, len(pending), BATCH):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from fangpin.accounts.access import scoped
+from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.cases.models import Case, CaseStep
 from fangpin.core.rules import evaluate, suggest_category, suggest_risk_types
 from fangpin.core.workflow import State
@@ -165,7 +165,7 @@ def announcement(user, region_code: str, start: dt.date, end: dt.date) -> dict[s
     Only the county's own moves count: 县级审定 → 监测中, and 消除风险审定 → 风险已消除 (an upheld
     objection or a refused elimination also lands in 监测中, and is no decision to announce)."""
     steps = (scoped(CaseStep.objects.all(), user, f"case__{CASE_SCOPE}")
-             .filter(case__household__village__code__startswith=region_code,
+             .filter(code_prefix_q("case__household__village_id", region_code),
                      at__date__gte=start, at__date__lte=end)
              .filter(from_state__in=[State.COUNTY_DECISION.value, State.ELIM_DECISION.value],
                      to_state__in=[State.MONITORING.value, State.ELIMINATED.value]))

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record
 from fangpin.cases.models import Holiday, PolicyVersion
 from fangpin.cases.services import CaseError, policy_for, work_calendar
@@ -42,7 +43,7 @@ def visible_versions(user):
     code = user.region_id
     if not code:
         return PolicyVersion.objects.none()
-    query = Q(region_id__in=[*ancestors(code), code]) | Q(region__code__startswith=code)
+    query = Q(region_id__in=[*ancestors(code), code]) | code_prefix_q("region_id", code)
     return PolicyVersion.objects.filter(query).select_related("region", "created_by")
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.models import AuditEvent
 from fangpin.audit.services import client_ip, record
 from fangpin.cases.models import Case, Lead, PublicApplication
@@ -63,7 +64,8 @@ def do_public_apply(request, app: Application, now: dt.datetime | None = None) -
     """Store the application; if the applicant is registered in the county, attach a lead to the household's case."""
     now = now or timezone.now()
     member = (Member.objects.select_related("household")
-              .filter(id_index=pii.id_index(app.idn.value), household__village__code__startswith=app.county_code)
+              .filter(code_prefix_q("household__village_id", app.county_code),
+                      id_index=pii.id_index(app.idn.value))
               .first())
     details = {"id_masked": app.idn.masked, "phone_masked": mask_phone(app.phone), "risk_type": app.risk_type,
                "text": app.text, "village": app.village_code}
@@ -158,7 +160,8 @@ def do_match_application(request, application_id: int) -> PublicApplication:
     if app.status != "pending":
         raise CaseError("该申报已转入案件")
     member = (Member.objects.select_related("household")
-              .filter(id_index=app.id_index, household__village__code__startswith=app.village_id[:6]).first())
+              .filter(code_prefix_q("household__village_id", app.village_id[:6]), id_index=app.id_index)
+              .first())
     if member is None:
         raise CaseError(f"申请人（{app.id_masked}）尚未在本县登记，请先在农户台账中登记该户及成员")
     details = {"id_masked": app.id_masked, "phone_masked": app.phone_masked, "risk_type": app.risk_type,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.cases.models import Case
 from fangpin.core.regions import Level
 from fangpin.core.scale import ScaleCheck, check_scale
@@ -35,10 +36,10 @@ def monitored_households_q() -> Q:
 def county_scale(county: Region) -> CountyScale:
     """Three queries whatever the county's size: persons, villages, and the names of the silent ones."""
     assert county.level == Level.COUNTY
-    households = Household.objects.filter(village__code__startswith=county.code)
+    households = Household.objects.filter(code_prefix_q("village_id", county.code))
     monitored = Q(household_id__in=households.filter(monitored_households_q()).values("pk"))
-    persons = Member.objects.filter(status="active", household__village__code__startswith=county.code).aggregate(
-        total=Count("id"), monitored=Count("id", filter=monitored))
+    persons = (Member.objects.filter(code_prefix_q("household__village_id", county.code), status="active")
+               .aggregate(total=Count("id"), monitored=Count("id", filter=monitored)))
     check = check_scale(persons["monitored"], persons["total"], deep_poverty=county.deep_poverty)
     per_village = households.values("village_id").annotate(m=Count("id", filter=monitored_households_q()))
     without = sorted(row["village_id"] for row in per_village if row["m"] == 0)

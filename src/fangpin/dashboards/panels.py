@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.core import workflow
 from fangpin.core.dashboard import (
     PanelData,
@@ -117,12 +118,12 @@ class Ctx:
     def households(self):
         from fangpin.registry.models import Household
 
-        return Household.objects.filter(village__code__startswith=self.code)
+        return Household.objects.filter(code_prefix_q("village_id", self.code))
 
     def cases(self):
         from fangpin.cases.models import Case
 
-        return Case.objects.filter(household__village__code__startswith=self.code)
+        return Case.objects.filter(code_prefix_q("household__village_id", self.code))
 
     def monitored_cases(self):
         return self.cases().filter(closed_at__isnull=True, state__in=MONITORED_STATES)
@@ -132,7 +133,7 @@ class Ctx:
         """The latest snapshot of registered persons (``refresh_dashboards``) on or before the day, if any."""
         from fangpin.dashboards.models import VillageTotals
 
-        return (VillageTotals.objects.filter(village__startswith=self.code, day__lte=self.day)
+        return (VillageTotals.objects.filter(code_prefix_q("village", self.code), day__lte=self.day)
                 .aggregate(day=Max("day"))["day"])
 
     @cached_property
@@ -160,10 +161,10 @@ class Ctx:
                     .annotate(n=Count("id")).order_by()):
             out[row["child"]]["monitored_persons"] = row["n"]
         if self.persons_day is not None:
-            persons = (VillageTotals.objects.filter(day=self.persons_day, village__startswith=self.code)
+            persons = (VillageTotals.objects.filter(code_prefix_q("village", self.code), day=self.persons_day)
                        .annotate(child=self.child_of("village")).values("child").annotate(n=Sum("persons")))
         else:
-            persons = (active.filter(household__village__code__startswith=self.code)
+            persons = (active.filter(code_prefix_q("household__village_id", self.code))
                        .annotate(child=self.child_of("household__village_id")).values("child")
                        .annotate(n=Count("id")))
         for row in persons.order_by():
@@ -180,7 +181,8 @@ class Ctx:
         if self.region.level >= Level.COUNTY:
             deep = Region.objects.filter(code=self.code[:6], deep_poverty=True).exists()
             return defaultdict(lambda: deep)
-        counties = Region.objects.filter(level=Level.COUNTY, code__startswith=self.code, deep_poverty=True)
+        counties = Region.objects.filter(code_prefix_q("code", self.code), level=Level.COUNTY,
+                                         deep_poverty=True)
         return defaultdict(bool, dict.fromkeys(counties.values_list("code", flat=True), True))
 
 

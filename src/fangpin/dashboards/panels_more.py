@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.core.dashboard import PanelData, Series, percent
 from fangpin.core.regions import Level
 from fangpin.dashboards.panels import Ctx, panel
@@ -28,7 +29,7 @@ def insurance_fund(ctx: Ctx) -> PanelData:
     year = ctx.day.year
     # a fund is the county's: below a county the dashboard shows the fund of the county it belongs to
     county = ctx.code if ctx.region.level <= Level.COUNTY else ctx.code[:6]
-    sums = dict(LedgerEntry.objects.filter(scheme__region__code__startswith=county, scheme__year=year)
+    sums = dict(LedgerEntry.objects.filter(code_prefix_q("scheme__region_id", county), scheme__year=year)
                 .values("kind").annotate(total=Sum("amount")).values_list("kind", "total").order_by())
     kinds = list(EntryKind)
     amounts = [_yuan(sums.get(k.value)) for k in kinds]
@@ -49,14 +50,14 @@ def insurance_claims(ctx: Ctx) -> PanelData:
     from fangpin.insurance.models import Claim
 
     year = ctx.day.year
-    rows = {r["state"]: r for r in Claim.objects.filter(household__village__code__startswith=ctx.code,
+    rows = {r["state"]: r for r in Claim.objects.filter(code_prefix_q("household__village_id", ctx.code),
                                                         scheme__year=year)
             .values("state").annotate(n=Count("id"), paid=Sum("approved_amount"), proposed=Sum("proposed_amount"))
             .order_by()}
     states = list(ClaimState)
     counts = [rows.get(s.value, {}).get("n", 0) for s in states]
     paid = rows.get(ClaimState.APPROVED.value, {})
-    households = (Claim.objects.filter(household__village__code__startswith=ctx.code, scheme__year=year,
+    households = (Claim.objects.filter(code_prefix_q("household__village_id", ctx.code), scheme__year=year,
                                        state=ClaimState.APPROVED).values("household_id").distinct().count())
     return PanelData(
         key="insurance_claims", title=f"防贫保险理赔（{year} 年）", kind="bar",
@@ -74,8 +75,8 @@ def grievances(ctx: Ctx) -> PanelData:
     from fangpin.grievances.models import Grievance
 
     by_child: dict[str, list] = defaultdict(list)
-    for state, satisfaction, due, village in Grievance.objects.filter(village__code__startswith=ctx.code).values_list(
-            "state", "satisfaction", "due", "village_id"):
+    for state, satisfaction, due, village in Grievance.objects.filter(
+            code_prefix_q("village_id", ctx.code)).values_list("state", "satisfaction", "due", "village_id"):
         row = core.Row(core.State(state), core.Satisfaction(satisfaction) if satisfaction else None, due)
         by_child[village[:ctx.child_width]].append(row)
     regions = ctx.rows_by_child(by_child)
@@ -101,7 +102,7 @@ def supervision(ctx: Ctx) -> PanelData:
 
     open_states = [s.value for s in OPEN_STATES]
     by_child: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "closed": 0})
-    for row in (Problem.objects.filter(region__code__startswith=ctx.code).values("region_id")
+    for row in (Problem.objects.filter(code_prefix_q("region_id", ctx.code)).values("region_id")
                 .annotate(open=Count("id", filter=Q(state__in=open_states)),
                           overdue=Count("id", filter=Q(state__in=open_states, deadline__lt=ctx.day)),
                           closed=Count("id", filter=Q(state=ProblemState.CLOSED))).order_by()):

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from fangpin import uploads
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record, record_system_event
 from fangpin.core.geojson import GeoJSONError, MapCheck, check_geojson
 from fangpin.dashboards.models import RegionMap, VillageTotals
@@ -55,12 +56,12 @@ def do_snapshot_totals(day: dt.date, region: str = "") -> int:
     that day's rows there): one grouped query. Returns the number of villages written."""
     from fangpin.registry.models import Member
 
-    persons = (Member.objects.filter(status="active", household__village__code__startswith=region)
+    persons = (Member.objects.filter(code_prefix_q("household__village_id", region), status="active")
                .values("household__village_id").annotate(n=Count("id"))
                .values_list("household__village_id", "n").order_by())
     rows = [VillageTotals(day=day, village=v, persons=n) for v, n in persons]
     with transaction.atomic():
-        VillageTotals.objects.filter(day=day, village__startswith=region).delete()
+        VillageTotals.objects.filter(code_prefix_q("village", region), day=day).delete()
         VillageTotals.objects.bulk_create(rows, batch_size=5000)
         record_system_event("dashboard.snapshot", summary=f"看板登记人口快照 {day}：{len(rows)} 个村",
                             detail={"day": day.isoformat(), "region": region, "villages": len(rows)})

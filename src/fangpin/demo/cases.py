@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.accounts.models import User
 from fangpin.audit.services import record_system_event
 from fangpin.cases.adopt import do_adopt_monitored
@@ -64,7 +65,7 @@ def do_demo_cases(county_code: str, *, seed: int = 1, if_empty: bool = False,
     county = county_region(county_code)
     today = today or timezone.localdate()
     with transaction.atomic():
-        if Case.objects.filter(household__village__code__startswith=county.code).exists():
+        if Case.objects.filter(code_prefix_q("household__village_id", county.code)).exists():
             if if_empty:
                 return DemoCasesResult(skipped=True)
             raise DemoError(f"{county.name}已有案件；演示案件只生成到没有案件的县（加 --if-empty 则跳过）")

@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record_system_event
 from fangpin.core.regions import Level
 from fangpin.core.roles import DepartmentKind, Role
@@ -54,9 +55,10 @@ class ProvinceResult:
 def rural_counties(province: str, first: str) -> list[Region]:
     """Counties (县, not districts or development zones) of the province that have villages; ``first``
     leads, then the rest of its city, then the other cities in code order."""
-    rows = list(Region.objects.filter(code__startswith=province, level=Level.COUNTY, retired=False,
+    rows = list(Region.objects.filter(code_prefix_q("code", province), level=Level.COUNTY, retired=False,
                                       name__endswith="县").order_by("code"))
-    with_villages = set(Region.objects.filter(code__startswith=province, level=Level.VILLAGE, retired=False)
+    with_villages = set(Region.objects.filter(code_prefix_q("code", province), level=Level.VILLAGE,
+                                              retired=False)
                         .values_list("code", flat=True).order_by().distinct())
     counties = {c[:6] for c in with_villages}
     rows = [r for r in rows if r.code in counties]
@@ -105,7 +107,7 @@ def do_generate_province(province: str, *, households: int, seed: int = 1, first
         from fangpin.demo.cases import do_demo_cases
 
         for code in result.counties:
-            if Case.objects.filter(household__village__code__startswith=code).exists():
+            if Case.objects.filter(code_prefix_q("household__village_id", code)).exists():
                 continue
             do_demo_users(code)  # demo_cases works as the county's demo users
             outcome = do_demo_cases(code, seed=seed)

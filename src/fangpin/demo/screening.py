@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.alerts.models import ScreeningRun
 from fangpin.alerts.services import run_screening
 from fangpin.datasets.models import Dataset
@@ -47,7 +48,7 @@ def do_demo_screening(county_code: str, *, seed: int = 1, if_empty: bool = False
     last = today.replace(day=1) - dt.timedelta(days=1)
     start = last.replace(year=last.year - 1) + dt.timedelta(days=1)
     rng = random.Random(seed)
-    members = list(Member.objects.filter(household__village__code__startswith=county.code, status="active")
+    members = list(Member.objects.filter(code_prefix_q("household__village_id", county.code), status="active")
                    .order_by("pk").values_list("id_cipher", "labour", "schooling", "household__housing_safety"))
     picks = rng.sample(members, min(len(members), 1500))
     ids = [(pii.decrypt(c), labour, school, housing) for c, labour, school, housing in picks]

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record_system_event
 from fangpin.core.regions import Level
 from fangpin.core.roles import DepartmentKind, Role
@@ -62,7 +63,7 @@ def county_region(code: str) -> Region:
 
 def county_villages(county: Region) -> list[Village]:
     townships = dict(Region.objects.filter(parent=county, retired=False).values_list("code", "name"))
-    rows = (Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE, retired=False)
+    rows = (Region.objects.filter(code_prefix_q("code", county.code), level=Level.VILLAGE, retired=False)
             .order_by("code").values_list("code", "name"))
     villages = [Village(code, name, townships.get(code[:9], "")) for code, name in rows]
     if not villages:
@@ -80,7 +81,7 @@ def neighbour_areas(county: Region) -> tuple[str, ...]:
 
 
 def existing_households(county: Region) -> int:
-    return Household.objects.filter(village__code__startswith=county.code).count()
+    return Household.objects.filter(code_prefix_q("village_id", county.code)).count()
 
 
 def id_taken_check():
@@ -116,7 +117,7 @@ def write_plan(county: str, plan: list[DemoHousehold]) -> DemoResult:
     """Insert with executemany: the ORM's per-field preparation costs ~10× the database's time."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     insert(Household, [household_row(hh) for hh in plan])
-    ids = dict(Household.objects.filter(village__code__startswith=county).values_list("hh_no", "id"))
+    ids = dict(Household.objects.filter(code_prefix_q("village_id", county)).values_list("hh_no", "id"))
     members, years, history = [], [], []
     for hh in plan:
         pk = ids[hh.hh_no]

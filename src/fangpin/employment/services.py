@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fangpin import pii
-from fangpin.accounts.access import get_scoped_or_404
+from fangpin.accounts.access import code_prefix_q, get_scoped_or_404
 from fangpin.audit.services import record
 from fangpin.cases.models import Case
 from fangpin.core import employment as E
@@ -50,7 +50,7 @@ def today() -> dt.date:
 def visible_demands(user) -> QuerySet[Demand]:
     """Demand of counties in the user's region, and of the county a township or village user belongs to."""
     code = user.scope_code
-    q = Q(county__code__startswith=code)
+    q = code_prefix_q("county_id", code)
     if len(code) > 6:
         q |= Q(county_id=code[:6])
     return Demand.objects.filter(q).select_related("county")
@@ -349,7 +349,7 @@ def seekers(user, demand: Demand, day: dt.date) -> QuerySet[Member]:
     o = opening(demand)
     oldest = _years_before(day, o.age_max + 1) + dt.timedelta(days=1)
     youngest = _years_before(day, o.age_min)
-    qs = Member.objects.filter(**{f"{MEMBER_SCOPE}__startswith": _search_scope(user, demand)}, status="active",
+    qs = Member.objects.filter(code_prefix_q(MEMBER_SCOPE, _search_scope(user, demand)), status="active",
                                labour__in=list(E.ABLE) if o.weak_ok else ["full"],
                                employment__in=list(E.SEEKING_EMPLOYMENT), schooling__in=list(E.OUT_OF_SCHOOL),
                                birth_date__gte=oldest, birth_date__lte=youngest)
@@ -460,6 +460,6 @@ def do_record_outcome(user, placement_id: int, *, hired: bool, note: str = "", s
 
 
 def placements_for(user) -> QuerySet[Placement]:
-    return Placement.objects.filter(**{f"{PLACEMENT_SCOPE}__startswith": user.scope_code}).select_related(
+    return Placement.objects.filter(code_prefix_q(PLACEMENT_SCOPE, user.scope_code)).select_related(
         "demand", "member__household__village")
 

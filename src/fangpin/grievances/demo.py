@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.accounts.models import User
 from fangpin.audit.services import record_system_event
 from fangpin.core.grievance import Kind, Outcome, Satisfaction, State
@@ -78,7 +79,7 @@ def do_demo_grievances(county_code: str, *, seed: int = 1, if_empty: bool = Fals
     county = county_region(county_code)
     today = today or timezone.localdate()
     with transaction.atomic():
-        if Grievance.objects.filter(village__code__startswith=county.code).exists():
+        if Grievance.objects.filter(code_prefix_q("village_id", county.code)).exists():
             if if_empty:
                 return DemoGrievancesResult(skipped=True)
             raise DemoError(f"{county.name}已有诉求；演示诉求只生成到没有诉求的县（加 --if-empty 则跳过）")
@@ -102,7 +103,7 @@ def do_demo_grievances(county_code: str, *, seed: int = 1, if_empty: bool = Fals
             if unresolved is State.RESPONDED:
                 days_ago = 6
             _one(users, rng, kind, village, township_code, today - dt.timedelta(days=days_ago), unresolved, i)
-        qs = Grievance.objects.filter(village__code__startswith=county.code)
+        qs = Grievance.objects.filter(code_prefix_q("village_id", county.code))
         result.received = qs.count()
         result.resolved = sum(g.resolved for g in qs)
         for state in State:

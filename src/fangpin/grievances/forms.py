@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.cases.forms import error_text  # noqa: F401  (re-exported for the views)
 from fangpin.cases.public_forms import villages_of
 from fangpin.core.grievance import Kind, Outcome, Satisfaction
@@ -119,7 +120,8 @@ class StaffForm(_GrievanceFields):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = Region.objects.filter(level=Level.VILLAGE, retired=False, code__startswith=user.scope_code)
+        villages = Region.objects.filter(code_prefix_q("code", user.scope_code), level=Level.VILLAGE,
+                                         retired=False)
         self.fields["village"].choices = [("", "请选择村"), *(
             (v.code, f"{v.parent.name} {v.name}") for v in villages.select_related("parent").order_by("code"))]
 

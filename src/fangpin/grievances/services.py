@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangpin import pii
-from fangpin.accounts.access import in_scope, scoped
+from fangpin.accounts.access import code_prefix_q, in_scope, scoped
 from fangpin.accounts.models import User
 from fangpin.audit.models import AuditEvent
 from fangpin.audit.services import client_ip, record
@@ -115,7 +115,8 @@ def do_submit_public(request, sub: Submission, now: dt.datetime | None = None) -
     household = None
     if sub.idn is not None:
         member = (Member.objects.select_related("household")
-                  .filter(id_index=pii.id_index(sub.idn.value), household__village__code__startswith=sub.village_code[:6])
+                  .filter(code_prefix_q("household__village_id", sub.village_code[:6]),
+                          id_index=pii.id_index(sub.idn.value))
                   .first())
         household = member.household if member else None
     g = _create(sub, now, household=household, ip_hash=ip_hash(request))

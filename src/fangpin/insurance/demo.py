@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.accounts.models import User
 from fangpin.cases.models import Case
 from fangpin.core.insurance import Expense
@@ -65,9 +66,10 @@ def do_demo_insurance(county: str, *, if_empty: bool = False, today: dt.date | N
     office, insurer = _account(region.code, "county"), _account(region.code, "insurer")
     today = today or timezone.localdate()
     year = today.year
-    rural = Member.objects.filter(household__village__code__startswith=region.code, status="active").count()
-    cases = list(Case.objects.filter(household__village__code__startswith=region.code, closed_at__isnull=True,
-                                     state="monitoring").select_related("household").order_by("id")[:6])
+    in_county = code_prefix_q("household__village_id", region.code)
+    rural = Member.objects.filter(in_county, status="active").count()
+    cases = list(Case.objects.filter(in_county, closed_at__isnull=True, state="monitoring")
+                 .select_related("household").order_by("id")[:6])
     if len(cases) < 5:
         raise DemoError("该县监测帮扶中的案件不足 5 个：请先运行 demo_data 和 demo_cases")
     with transaction.atomic():

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fangpin.accounts.access import scoped
+from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.alerts.models import Warning
 from fangpin.audit.services import record
 from fangpin.cases.models import Case
@@ -72,7 +72,7 @@ def county_of(user) -> Region:
 
 def schemes_for(user):
     return Scheme.objects.filter(region_id=(user.region_id or "")[:6]) if len(user.region_id or "") >= 6 \
-        else Scheme.objects.filter(region_id__startswith=user.region_id or "-")
+        else Scheme.objects.filter(code_prefix_q("region_id", user.region_id or "-"))
 
 
 def scheme_for(user, year: int, *, lock: bool = False) -> Scheme:

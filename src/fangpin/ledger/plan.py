@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from fangpin import pii
+from fangpin.accounts.access import code_prefix_q
 from fangpin.core import ledger as L
 from fangpin.core.idcard import mask_phone
 from fangpin.core.regions import Level, RegionCodeError, short_code
@@ -112,7 +113,8 @@ class VillageResolver:
     def names(self) -> dict[str, list[tuple[str, str, str]]]:
         if self._by_name is None:
             self._by_name = defaultdict(list)
-            villages = Region.objects.filter(code__startswith=self.scope, level=Level.VILLAGE, retired=False)
+            villages = Region.objects.filter(code_prefix_q("code", self.scope), level=Level.VILLAGE,
+                                             retired=False)
             for code, name, township in villages.values_list("code", "name", "parent__name"):
                 self._by_name[village_key(name)].append((code, name, township or ""))
         return self._by_name
@@ -240,7 +242,7 @@ class Planner:
         planned ``household_id IN (unnest(array))`` with tens of thousands of ids very badly."""
         if len(ids) <= FEW_HOUSEHOLDS:
             return Q(**{f"{relation}_id__in": list(ids)})
-        return Q(**{f"{relation}__village__code__startswith": self.scope})
+        return code_prefix_q(f"{relation}__village_id", self.scope)
 
     # -- the diff
 

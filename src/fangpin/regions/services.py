@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fangpin import uploads
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record
 from fangpin.core.regions import (
     CODE_LENGTHS,
@@ -266,7 +267,7 @@ def load_regions(rows: RegionFileRows | list[RegionRow], *, retire_missing: bool
 
 
 def _descendants(region: Region):
-    return Region.objects.filter(code__startswith=region.code)
+    return Region.objects.filter(code_prefix_q("code", region.code))
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import redirect, render
 
-from fangpin.accounts.access import get_scoped_or_404, require
+from fangpin.accounts.access import code_prefix_q, get_scoped_or_404, require
 from fangpin.core.regions import ancestors
 from fangpin.regions.forms import RegionUploadForm
 from fangpin.regions.models import Region
@@ -27,7 +27,7 @@ def _browse(request, region: Region):
     children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
     return render(request, "regions/region_list.html", {
         "region": region, "crumbs": _crumbs(request.user, region), "rows": _child_rows(region, children),
-        "households": Household.objects.filter(village__code__startswith=region.code).count(),
+        "households": Household.objects.filter(code_prefix_q("village_id", region.code)).count(),
     })
 
 
@@ -45,7 +45,7 @@ def _child_rows(region: Region, children: list[Region]) -> list[dict]:
     subunits = {r["parent_id"]: r for r in Region.objects.filter(parent_id__in=codes).values("parent_id")
                 .annotate(n=Count("code"), retired=Count("code", filter=Q(retired=True)))}
     width = len(codes[0])
-    households = dict(Household.objects.filter(village__code__startswith=region.code)
+    households = dict(Household.objects.filter(code_prefix_q("village_id", region.code))
                       .annotate(child=Substr("village_id", 1, width)).values("child")
                       .annotate(n=Count("id")).values_list("child", "n"))
     return [{"region": c, "subunits": subunits.get(c.code, {}).get("n", 0),
@@ -66,7 +66,7 @@ def region_retire(request, code: str):
         changed = do_set_retired(request, region, retired=retired)
         messages.success(request, f"已{'撤销' if retired else '恢复'} {region.name}，共 {changed} 个单位")
         return redirect("regions:detail", code=region.parent_id or region.code)
-    households = Household.objects.filter(village__code__startswith=region.code).count()
+    households = Household.objects.filter(code_prefix_q("village_id", region.code)).count()
     return render(request, "regions/region_retire.html", {"region": region, "households": households})
 
 

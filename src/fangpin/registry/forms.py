@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from fangpin import pii
-from fangpin.accounts.access import scoped
+from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.core import choices as C
 from fangpin.core.idcard import IdNumber, IdNumberError, birth_in_future, parse_id
 from fangpin.core.income import INCOME_FIELDS, RIGID_FIELDS
@@ -251,7 +251,7 @@ class HouseholdFilterForm(forms.Form):
         data = self.cleaned_data
         code = self.region_code()
         if code:
-            qs = qs.filter(village__code__startswith=code)
+            qs = qs.filter(code_prefix_q("village_id", code))
         if data.get("hh_type"):
             qs = qs.filter(hh_type=data["hh_type"])
         for flag in data.get("flag") or []:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.audit.services import record
 from fangpin.cases.models import Case
 from fangpin.core import workflow
@@ -86,8 +87,8 @@ MONITORING_GROUPS = [Group("", 1), Group("所在地", 2), Group("户基本情况
 
 
 def monitoring_rows(region: Region) -> list[list[Any]]:
-    cases = list(Case.objects.filter(household__village__code__startswith=region.code, closed_at__isnull=True,
-                                     state__in=MONITORED)
+    cases = list(Case.objects.filter(code_prefix_q("household__village_id", region.code),
+                                     closed_at__isnull=True, state__in=MONITORED)
                  .select_related("household__village__parent")
                  .order_by("household__village_id", "household__hh_no"))
     ids = [c.pk for c in cases]
@@ -130,7 +131,7 @@ MEASURE_GROUPS = [Group("", 1), Group("所在地", 2), Group("农户", 2), Group
 
 
 def measure_rows(region: Region, first: dt.date | None = None, last: dt.date | None = None) -> list[list[Any]]:
-    qs = (Measure.objects.filter(plan__case__household__village__code__startswith=region.code)
+    qs = (Measure.objects.filter(code_prefix_q("plan__case__household__village_id", region.code))
           .exclude(status="cancelled").select_related("plan__case__household__village__parent"))
     if first and last:
         # measures running in the period: started (or recorded) before its end, not done before its start
@@ -197,17 +198,17 @@ def monthly_report(region: Region, month: str, today: dt.date) -> MonthlyReport:
         raise ReportError(f"{month} 尚未开始，不能生成月度报告")
     day = min(last, today)
     report = MonthlyReport(region, _unit(region), month, first, last)
-    cases = Case.objects.filter(household__village__code__startswith=region.code)
+    cases = Case.objects.filter(code_prefix_q("household__village_id", region.code))
     monitored = cases.filter(closed_at__isnull=True, state__in=MONITORED)
     new = cases.filter(effective_date__range=(first, last))
     eliminated = cases.filter(state=State.ELIMINATED, closed_at__date__range=(first, last))
     procedure = cases.filter(closed_at__isnull=True, state__in=PROCEDURE)
     overdue = procedure.filter(step_due__lt=day)
-    measures_added = Measure.objects.filter(plan__case__household__village__code__startswith=region.code,
+    measures_added = Measure.objects.filter(code_prefix_q("plan__case__household__village_id", region.code),
                                             created_at__date__range=(first, last))
-    measures_done = Measure.objects.filter(plan__case__household__village__code__startswith=region.code,
+    measures_done = Measure.objects.filter(code_prefix_q("plan__case__household__village_id", region.code),
                                            status="done", done_date__range=(first, last))
-    followups = FollowUp.objects.filter(case__household__village__code__startswith=region.code,
+    followups = FollowUp.objects.filter(code_prefix_q("case__household__village_id", region.code),
                                         visit_date__range=(first, last))
     monitored_persons = Member.objects.filter(household__cases__in=monitored, status="active").distinct().count()
     report.figures = [

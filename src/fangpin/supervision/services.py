@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fangpin import pii
-from fangpin.accounts.access import in_scope
+from fangpin.accounts.access import code_prefix_q, in_scope
 from fangpin.accounts.models import User
 from fangpin.audit.services import record
 from fangpin.core import supervision as core
@@ -153,7 +153,7 @@ def findings(user, day: dt.date, *, within: str | None = None) -> list[Finding]:
     rules = [r for r in rules_in_force(user, day) if r.level >= level_of(area) and r.level > level_of(user.region_id)]
     by_level = region_stats_by_level(area, sorted({r.level for r in rules}), day, all_units=False)
     open_problems = {(p.rule_id, p.region_id): p for p in
-                     Problem.objects.filter(state__in=OPEN_STATES, region__code__startswith=area)}
+                     Problem.objects.filter(code_prefix_q("region_id", area), state__in=OPEN_STATES)}
     out = []
     for rule in rules:
         core_rule = rule.as_core()
@@ -223,7 +223,7 @@ def do_assign(user, rule_id: int, region_code: str, *, deadline: dt.date, requir
 
 
 def problems_for(user):
-    return Problem.objects.filter(region__code__startswith=user.scope_code)
+    return Problem.objects.filter(code_prefix_q("region_id", user.scope_code))
 
 
 def _problem(user, problem_id: int) -> Problem:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
+from fangpin.accounts.access import code_prefix_q
 from fangpin.cases.models import Case
 from fangpin.cases.scale import MONITORED_STATES, monitored_households_q
 from fangpin.core.regions import CODE_LENGTHS, Level
@@ -42,7 +43,7 @@ def region_stats_by_level(code: str, levels, day: dt.date, *, all_units: bool = 
         if CODE_LENGTHS[level] < len(code):
             raise ValueError(f"{level.label}级统计不能在区划 {code} 之下进行")
     villages = village_figures(code, day)
-    deep = set(Region.objects.filter(level=Level.COUNTY, code__startswith=code[:6], deep_poverty=True)
+    deep = set(Region.objects.filter(code_prefix_q("code", code[:6]), level=Level.COUNTY, deep_poverty=True)
                .values_list("code", flat=True))
     return {level: _rows(code, level, villages, deep, all_units) for level in levels}
 
@@ -66,12 +67,12 @@ def _rows(code: str, level: Level, villages: dict, deep: set[str], all_units: bo
         for key, value in figures.items():
             entry[key] += value
     acc = {c: v for c, v in acc.items() if all_units or v.get("households")}
-    names = dict(Region.objects.filter(level=level, code__startswith=code, retired=False)
+    names = dict(Region.objects.filter(code_prefix_q("code", code), level=level, retired=False)
                  .values_list("code", "name")) if all_units else {}
     missing = set(acc) - set(names)
     if missing:  # by prefix when there are too many codes for one IN list (SQLite's parameter limit)
         found = Region.objects.filter(code__in=missing) if len(missing) <= 500 else \
-            Region.objects.filter(level=level, code__startswith=code)
+            Region.objects.filter(code_prefix_q("code", code), level=level)
         names.update((c, nm) for c, nm in found.values_list("code", "name") if c in missing)
     limit = {c: SCALE_LIMIT_DEEP for c in deep}
     return [RegionStats(code=c, name=names.get(c, c), level=level,
@@ -94,7 +95,7 @@ def _area(field: str, n: int) -> Substr:
 
 def _members(code: str, n: int, acc) -> None:
     monitored = Household.objects.filter(monitored_households_q()).values("pk")
-    rows = (Member.objects.filter(status="active", household__village__code__startswith=code)
+    rows = (Member.objects.filter(code_prefix_q("household__village_id", code), status="active")
             .annotate(area=_area("household__village_id", n)).values("area")
             .annotate(pop=Count("id"), rem=Count("id", filter=Q(household_id__in=monitored))).order_by())
     for r in rows:
@@ -105,7 +106,7 @@ def _members(code: str, n: int, acc) -> None:
 def _villages(code: str, n: int, acc) -> None:
     poor = Q(hh_type__in=("tuopin", "jiance")) | monitored_households_q()
     unsafe = Q(housing_safety__in=UNSAFE_HOUSING) | ~Q(water="safe")
-    rows = (Household.objects.filter(village__code__startswith=code).values("village_id")
+    rows = (Household.objects.filter(code_prefix_q("village_id", code)).values("village_id")
             .annotate(hh=Count("id"), mon=Count("id", filter=monitored_households_q()),
                       gaps=Count("id", filter=poor & unsafe)).order_by())
     for r in rows:  # one row per village, not per household
@@ -118,7 +119,8 @@ def _villages(code: str, n: int, acc) -> None:
 
 
 def _overdue(code: str, n: int, acc, day: dt.date) -> None:
-    rows = (Case.objects.filter(closed_at__isnull=True, step_due__lt=day, household__village__code__startswith=code)
+    rows = (Case.objects.filter(code_prefix_q("household__village_id", code), closed_at__isnull=True,
+                                step_due__lt=day)
             .annotate(area=_area("household__village_id", n)).values("area").annotate(k=Count("id")).order_by())
     for r in rows:
         acc[r["area"]]["overdue_steps"] += r["k"]
@@ -127,8 +129,8 @@ def _overdue(code: str, n: int, acc, day: dt.date) -> None:
 def _gaps(code: str, n: int, acc) -> None:
     """Unmet items of the latest follow-up of every open monitored case."""
     latest = FollowUp.objects.filter(case=OuterRef("pk")).order_by("-visit_date", "-id").values("id")[:1]
-    last_ids = (Case.objects.filter(closed_at__isnull=True, state__in=MONITORED_STATES,
-                                    household__village__code__startswith=code)
+    last_ids = (Case.objects.filter(code_prefix_q("household__village_id", code), closed_at__isnull=True,
+                                    state__in=MONITORED_STATES)
                 .annotate(last=Subquery(latest)).filter(last__isnull=False).values("last"))
     rows = (FollowUp.objects.filter(id__in=last_ids).annotate(area=_area("case__household__village_id", n))
             .values("area").annotate(**{f: Count("id", filter=Q(**{f: False})) for f in GAP_FIELDS}).order_by())
@@ -142,7 +144,7 @@ def problem_counts(code: str, level: Level, day: dt.date) -> dict[str, dict[str,
     from fangpin.supervision.models import OPEN_STATES, Problem
 
     n = CODE_LENGTHS[level]
-    rows = (Problem.objects.filter(region__code__startswith=code).annotate(code_len=Length("region_id"))
+    rows = (Problem.objects.filter(code_prefix_q("region_id", code)).annotate(code_len=Length("region_id"))
             .filter(code_len__gte=n).annotate(area=_area("region_id", n)).values("area")
             .annotate(open=Count("id", filter=Q(state__in=OPEN_STATES)),
                       overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline__lt=day)),
