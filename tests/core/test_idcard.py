@@ -97,3 +97,27 @@ def test_age_counts_birthdays():
     idn = parse_id(KNOWN_VALID)
     assert idn.age_on(dt.date(2019, 12, 30)) == 69
     assert idn.age_on(dt.date(2019, 12, 31)) == 70
+
+
+def test_full_width_digits_typed_with_an_input_method_are_the_same_number():
+    typed = "１１０１０５－１９４９１２３１００２ｘ"
+    idn = parse_id(typed)
+    assert idn.value == KNOWN_VALID and idn.value.isascii()
+    assert idn.area_code == "110105"
+
+
+@pytest.mark.parametrize("digit", ["٣", "३", "𝟑"])  # Arabic-Indic, Devanagari, mathematical digits
+def test_other_scripts_digits_are_not_digits_of_an_id_number(digit):
+    with pytest.raises(IdNumberError, match="前 17 位须为数字"):
+        parse_id(KNOWN_VALID[:3] + digit + KNOWN_VALID[4:])
+    with pytest.raises(IdNumberError, match="只能是数字"):
+        parse_id("13063380010112" + digit)
+
+
+def test_check_char_agrees_with_the_weighted_sum_of_the_standard():
+    for n in range(10**16, 10**16 + 20_000, 997):
+        body = str(n)
+        total = sum(int(d) * w for d, w in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+        assert check_char(body) == "10X98765432"[total % 11]
+    with pytest.raises(ValueError):
+        check_char("1101051949123100")  # 16 digits

@@ -10,10 +10,16 @@ import datetime as dt
 import re
 from collections.abc import Container
 from dataclasses import dataclass
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: index = weighted sum mod 11
+# Digits as their ASCII bytes are 48 + d: the weighted sum of the bytes is the digits' sum plus this.
+_ASCII_ZERO_SUM = ord("0") * sum(WEIGHTS)
 
+# A Chinese input method in full-width mode types １３０６… and Ｘ: the same number, written so that it
+# would be a different person to the blind index (and to every department's match) unless made ASCII.
+FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－＋", "0123456789Xx-+")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 _SEPARATORS = re.compile(r"[\s\u3000\-]")
 
@@ -41,9 +47,16 @@ class IdNumber:
         return years
 
 
+def is_ascii_digits(text: str) -> bool:
+    """``str.isdigit`` alone also accepts ٣, ३ and full-width digits."""
+    return text.isascii() and text.isdigit()
+
+
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARS[total % 11]
+    if len(first17) != 17 or not is_ascii_digits(first17):
+        raise ValueError("check_char needs the first 17 digits of an ID number")
+    # the weights times the ASCII bytes, in C: a third of the time of a Python loop over the digits
+    return CHECK_CHARS[(sum(map(mul, WEIGHTS, first17.encode("ascii"))) - _ASCII_ZERO_SUM) % 11]
 
 
 def upgrade_15(old: str) -> str:
@@ -71,7 +84,7 @@ def normalise_raw(raw: object) -> str:
                 "身份证号被存成了数字，末位的 X 已丢失；请把该列设为“文本”格式后重新录入"
             )
         return text
-    text = _SEPARATORS.sub("", str(raw)).strip("'\"")
+    text = _SEPARATORS.sub("", str(raw).translate(FULLWIDTH)).strip("'\"")
     if _SCIENTIFIC.match(text):
         raise IdNumberError(
             f"身份证号“{text}”是科学计数法，说明 Excel 把它当成了数字，后几位已丢失；"
@@ -87,13 +100,13 @@ def parse_id(raw: object) -> IdNumber:
     text = normalise_raw(raw)
     upgraded = False
     if len(text) == 15:
-        if not text.isdigit():
+        if not is_ascii_digits(text):
             raise IdNumberError(f"15 位身份证号只能是数字：{mask_id(text)}")
         text = upgrade_15(text)
         upgraded = True
     if len(text) != 18:
         raise IdNumberError(f"身份证号应为 18 位，实际 {len(text)} 位")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not is_ascii_digits(text[:17]) or text[17] not in "0123456789X":
         raise IdNumberError("身份证号前 17 位须为数字，末位为数字或 X")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from fangpin.core.idcard import FULLWIDTH, is_ascii_digits
+
 _NOISE = re.compile(r"[\s\u3000\-－—()（）]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LOCAL = re.compile(r"^[2-9]\d{6,7}$")  # 7–8 digit local number, no area code
@@ -21,14 +23,14 @@ def normalise_phone(raw: object) -> str:
     """Return ``13812345678``, ``0312-8212345`` or a local ``8212345``; "" for empty input."""
     if raw is None:
         return ""
-    text = _NOISE.sub("", str(raw))
+    text = _NOISE.sub("", str(raw).translate(FULLWIDTH))  # full-width digits typed with an input method
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
         text = text[4:]
     if not text:
         return ""
-    if not text.isdigit():
+    if not is_ascii_digits(text):
         raise PhoneError("联系电话只能包含数字（可带区号和“-”）")
     if text.startswith("1"):
         if _MOBILE.match(text):
