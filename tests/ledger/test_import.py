@@ -267,3 +267,24 @@ def test_large_files_read_years_and_heads_by_scope_with_the_same_result(users, m
     outcome = run(users, xlsx([rows[4], newcomer]))
     assert {(e.row, e.column) for e in outcome.errors} == {(2, "与户主关系")}
     assert "在系统中已有户主" in outcome.errors[0].message
+
+
+@pytest.mark.parametrize("few", [2000, 0])  # per-household lookups, and the whole scope for large files
+def test_a_person_registered_in_another_household_is_refused_wherever_that_is(users, make_household, monkeypatch,
+                                                                            few):
+    monkeypatch.setattr("fangpin.ledger.plan.FEW_HOUSEHOLDS", few)
+    rows = household("H001", members=4) + household("H002")
+    assert run(users, xlsx(rows)).ok
+    elsewhere = make_household(OTHER_COUNTY_VILLAGE, members=(("赵六", "head"),))
+    outsider = pii.decrypt(Member.objects.get(household=elsewhere).id_cipher)
+    moved = {**rows[5], "身份证号": rows[2]["身份证号"]}  # H001's member, listed again under H002
+    newcomer = {**rows[5], "身份证号": outsider}  # registered in another county
+    fresh = {**household("H003")[0], "身份证号": rows[3]["身份证号"]}  # H001's member as a new household's head
+    outcome = run(users, xlsx([rows[0], rows[1], rows[4], rows[5], moved, newcomer, fresh]))
+    by_row = {e.row: e.message for e in outcome.errors if e.column == "身份证号"}
+    assert set(by_row) == {6, 7, 8}, outcome.errors
+    assert "已登记在户编号 H001" in by_row[6] and "H002" in by_row[6] and "一人只能属于一户" in by_row[6]
+    assert f"已登记在户编号 {elsewhere.hh_no}" in by_row[7]
+    assert "已登记在户编号 H001" in by_row[8] and "H003" in by_row[8]
+    assert outsider not in str(outcome.errors)
+    assert Member.objects.filter(household__hh_no="H002").count() == 2  # nothing written

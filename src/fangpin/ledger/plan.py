@@ -178,11 +178,13 @@ class Planner:
         self.index = id_indexes([r.idn.value for r in self.rows])
         self._shown: dict[tuple[str, Any], str] = {}
         self.created: dict[str, History] = {}  # hh_no → the new household's history row
+        self.local_households: dict[int, str] = {}  # id → 户编号: the file's households already in scope
+        self.local_members: list[dict[str, Any]] = []  # every member of those (for check_heads)
 
     def build(self) -> Plan:
         households = self.load_households()
-        members = self.load_members()
-        self.check_heads(households, members)
+        members = self.load_members(households)
+        self.check_heads()
         if self.plan.errors:
             self.plan.errors.sort(key=lambda e: e.row)
             return self.plan
@@ -202,7 +204,9 @@ class Planner:
     def load_households(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(list(self.first)):
-            for row in Household.objects.filter(among("hh_no", part)).values(*HH_COLUMNS, "village__name"):
+            # .order_by(): rows go into a dict; the models' default order sorted 60 k households (and
+            # 200 k members, spilling to disk) for nothing
+            for row in Household.objects.filter(among("hh_no", part)).values(*HH_COLUMNS, "village__name").order_by():
                 found[row["hh_no"]] = row
         for hh_no, row in found.items():
             if not row["village_id"].startswith(self.scope):
@@ -210,10 +214,28 @@ class Planner:
                            f"户编号 {hh_no} 已被您管辖范围以外的农户使用（{row['village__name']}），请核对户编号")
         return found
 
-    def load_members(self) -> dict[str, dict[str, Any]]:
+    def load_members(self, households: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The file's persons already registered anywhere, by blind index.
+
+        First every member of the file's households already in scope (on a re-import, nearly all of
+        them: a range of the scope instead of 200 k index probes, ~3× less database time), then the
+        remaining persons one probe each (new persons, or persons registered in another household).
+        """
+        in_file = set(self.index)
         found: dict[str, dict[str, Any]] = {}
-        for part in chunks(self.index):
-            for row in Member.objects.filter(among("id_index", part)).values(*MEMBER_COLUMNS):
+        self.local_members = []
+        self.local_households = {h["id"]: hh_no for hh_no, h in households.items()
+                                 if h["village_id"].startswith(self.scope)}
+        for part in chunks(list(self.local_households)):
+            wanted = set(part)
+            for row in Member.objects.filter(self.of_households("household", part)).values(*MEMBER_COLUMNS).order_by():
+                if row["household_id"] in wanted:
+                    self.local_members.append(row)
+                    if row["id_index"] in in_file:
+                        found[row["id_index"]] = row
+        missing = list(in_file.difference(found))
+        for part in chunks(missing):
+            for row in Member.objects.filter(among("id_index", part)).values(*MEMBER_COLUMNS).order_by():
                 found[row["id_index"]] = row
         for r, idx in zip(self.rows, self.index, strict=True):
             other = found.get(idx)
@@ -223,19 +245,16 @@ class Planner:
                                           f"{self.place(r.hh_no, r.village_code)}：一人只能属于一户")
         return found
 
-    def check_heads(self, households: dict[str, dict[str, Any]], members: dict[str, dict[str, Any]]) -> None:
+    def check_heads(self) -> None:
         """A head in the database but not in the file would make two heads after the import."""
-        by_id = {h["id"]: hh_no for hh_no, h in households.items() if h["village_id"].startswith(self.scope)}
         in_file = set(self.index)
-        for part in chunks(list(by_id)):
-            heads = Member.objects.filter(self.of_households("household", part), relation="head", status="active")
-            for idx, household_id, masked in heads.values_list("id_index", "household_id", "id_masked"):
-                if idx in in_file or household_id not in by_id:
-                    continue
-                first = self.first[by_id[household_id]]
-                self.error(first.row, "与户主关系",
-                           f"户编号 {first.hh_no} 在系统中已有户主 {masked}，表中没有此人；"
-                           "如需更换户主，请把原户主一并列入表中并修改其与户主关系或成员状态")
+        for row in self.local_members:
+            if row["relation"] != "head" or row["status"] != "active" or row["id_index"] in in_file:
+                continue
+            first = self.first[self.local_households[row["household_id"]]]
+            self.error(first.row, "与户主关系",
+                       f"户编号 {first.hh_no} 在系统中已有户主 {row['id_masked']}，表中没有此人；"
+                       "如需更换户主，请把原户主一并列入表中并修改其与户主关系或成员状态")
 
     def of_households(self, relation: str, ids: Sequence[int]) -> Q:
         """Rows of these households. Many ids: the whole scope, filtered by the caller — PostgreSQL
@@ -316,7 +335,7 @@ class Planner:
             years = {r.year for r in self.first.values() if r.year is not None}
             wanted = set(part)
             qs = HouseholdYear.objects.filter(self.of_households("household", part), year__in=years)
-            for row in qs.values(*YEAR_COLUMNS):
+            for row in qs.values(*YEAR_COLUMNS).order_by():
                 if row["household_id"] in wanted:
                     existing[(row["household_id"], row["year"])] = row
         for hh_no, r in self.first.items():
