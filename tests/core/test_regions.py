@@ -52,3 +52,10 @@ def test_validation_reports_missing_parent_and_conflicting_names():
     assert any("上级 1306 不存在" in e for e in errors)
     assert any("重复" in e for e in errors)
     assert validate_rows(rows[:2], existing={"1306": object()}) == []
+
+
+def test_full_width_codes_typed_with_an_input_method_are_the_same_code():
+    assert short_code("１３０６３３１００２０１") == "130633100201"
+    assert short_code(" １３０６３３ ") == "130633"
+    with pytest.raises(RegionCodeError, match="只能包含数字"):
+        short_code("13063३")  # a Devanagari digit is a digit to str.isdigit, not in a region code

@@ -12,14 +12,13 @@ from collections.abc import Container
 from dataclasses import dataclass
 from operator import mul
 
+from fangpin.core.digits import ascii_text, is_ascii_digits
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: index = weighted sum mod 11
 # Digits as their ASCII bytes are 48 + d: the weighted sum of the bytes is the digits' sum plus this.
 _ASCII_ZERO_SUM = ord("0") * sum(WEIGHTS)
 
-# A Chinese input method in full-width mode types １３０６… and Ｘ: the same number, written so that it
-# would be a different person to the blind index (and to every department's match) unless made ASCII.
-FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－＋", "0123456789Xx-+")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 _SEPARATORS = re.compile(r"[\s\u3000\-]")
 
@@ -45,11 +44,6 @@ class IdNumber:
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
         return years
-
-
-def is_ascii_digits(text: str) -> bool:
-    """``str.isdigit`` alone also accepts ٣, ३ and full-width digits."""
-    return text.isascii() and text.isdigit()
 
 
 def check_char(first17: str) -> str:
@@ -84,7 +78,7 @@ def normalise_raw(raw: object) -> str:
                 "身份证号被存成了数字，末位的 X 已丢失；请把该列设为“文本”格式后重新录入"
             )
         return text
-    text = _SEPARATORS.sub("", str(raw).translate(FULLWIDTH)).strip("'\"")
+    text = _SEPARATORS.sub("", ascii_text(str(raw))).strip("'\"")
     if _SCIENTIFIC.match(text):
         raise IdNumberError(
             f"身份证号“{text}”是科学计数法，说明 Excel 把它当成了数字，后几位已丢失；"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from fangpin.core.idcard import FULLWIDTH, is_ascii_digits
+from fangpin.core.digits import ascii_text, is_ascii_digits
 
 _NOISE = re.compile(r"[\s\u3000\-－—()（）]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -23,7 +23,7 @@ def normalise_phone(raw: object) -> str:
     """Return ``13812345678``, ``0312-8212345`` or a local ``8212345``; "" for empty input."""
     if raw is None:
         return ""
-    text = _NOISE.sub("", str(raw).translate(FULLWIDTH))  # full-width digits typed with an input method
+    text = _NOISE.sub("", ascii_text(str(raw)))  # full-width digits typed with an input method
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
+from fangpin.core.digits import ascii_text, is_ascii_digits
+
 
 class Level(IntEnum):
     PROVINCE = 1
@@ -76,8 +78,8 @@ def short_code(raw: str, level: Level | None = None) -> str:
     Without an explicit level, a 12-digit code's level is read from its trailing zeros;
     the one real village whose code ends in 000 (金门县) needs the level given.
     """
-    code = raw.strip()
-    if not code.isdigit():
+    code = ascii_text(raw).strip()
+    if not is_ascii_digits(code):
         raise RegionCodeError(f"区划代码“{raw}”只能包含数字")
     if len(code) != 12:
         found = level_of(code)
