@@ -160,6 +160,30 @@ def test_the_queue_rows_form_posts_as_rendered_with_its_csrf_token(users, make_h
     assert browser.post(form.group(1), {**fields, "seen_state": "verifying"}).status_code == 403
 
 
+def test_the_detail_pages_action_forms_post_as_rendered(users, make_household, policy):
+    """Each action form's hidden fields are written in the template: posted as a browser would, they act."""
+    import re
+
+    from django.test import Client
+
+    case = open_case(make_household(OWN_VILLAGE))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(users["village"])
+    page = body(browser.get(reverse("cases:detail", kwargs={"pk": case.pk})))
+    forms = re.findall(r'<form method="post" action="([^"]+)" class="card">(.*?)</form>', page, re.S)
+    assert len(forms) >= 2  # 开始核实 and the refusals
+    posted = {}
+    for action_url, inner in forms:
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', inner))
+        assert set(fields) == {"csrfmiddlewaretoken", "action", "seen_state"} and fields["seen_state"] == "lead"
+        assert action_url == reverse("cases:act", kwargs={"pk": case.pk})
+        posted[fields["action"]] = fields
+    assert "start_verify" in posted
+    assert browser.post(reverse("cases:act", kwargs={"pk": case.pk}), posted["start_verify"]).status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.VERIFYING
+
+
 # ---------------------------------------------------------------- acting from the pages
 
 
