@@ -149,3 +149,18 @@ def test_query_count_does_not_grow_with_page_size(login, make_household, django_
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(f"{URL}?page_size=100&{query}")
     assert len(response.context["page"].object_list) == (25 if not query else 9)
+
+
+@pytest.mark.django_db
+def test_full_width_search_finds_the_same_household(login, make_household):
+    """Typed in full-width mode (a Chinese input method): the ID number and the 户编号 still match."""
+    found = make_household(members=(("赵六", "head"),))
+    other = make_household(members=(("孙八", "head"),))
+    wide = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    client = login("village")
+    body = listed(client.get(URL, {"q": clear_ids(found)[0].translate(wide)}))
+    assert found.hh_no in body and other.hh_no not in body
+    event = AuditEvent.objects.get(action="registry.search_id")
+    assert event.summary.endswith(clear_ids(found)[0][-4:])  # recorded, masked, in ASCII
+    body = listed(client.get(URL, {"q": found.hh_no.translate(wide)}))
+    assert found.hh_no in body and other.hh_no not in body

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from fangpin.core.digits import is_ascii_digits
+
 
 def require(permission: str):
     """View decorator: the user's role must grant ``permission`` (see fangpin.core.roles)."""
@@ -42,7 +44,7 @@ def code_prefix_q(field: str, prefix: str) -> Q:
     """
     if not prefix:
         return Q()
-    if not prefix.isdigit():
+    if not is_ascii_digits(prefix):  # the range arithmetic below is for ASCII digits only
         return Q(**{f"{field}__startswith": prefix})
     head = prefix.rstrip("9")  # the first string after every "13…" is "14"; after "1399…", "14"; "99…" has none
     if not head:

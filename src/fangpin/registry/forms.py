@@ -17,6 +17,7 @@ from django.utils import timezone
 from fangpin import pii
 from fangpin.accounts.access import code_prefix_q, scoped
 from fangpin.core import choices as C
+from fangpin.core.digits import ascii_text
 from fangpin.core.idcard import IdNumber, IdNumberError, birth_in_future, parse_id
 from fangpin.core.income import INCOME_FIELDS, RIGID_FIELDS
 from fangpin.core.ledger import MAX_MONEY, parse_id_cell
@@ -263,6 +264,7 @@ class HouseholdFilterForm(forms.Form):
         return self._search(qs, (data.get("q") or "").strip())
 
     def _search(self, qs: QuerySet, text: str) -> QuerySet:
+        text = ascii_text(text)  # １３０６… typed in full-width mode finds the same household
         if not text:
             return qs
         if ID_LIKE.match(text):
