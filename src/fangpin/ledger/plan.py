@@ -176,6 +176,7 @@ class Planner:
         for r in self.rows:
             self.first.setdefault(r.hh_no, r)
         self.index = id_indexes([r.idn.value for r in self.rows])
+        self.in_file = set(self.index)
         self._shown: dict[tuple[str, Any], str] = {}
         self.created: dict[str, History] = {}  # hh_no → the new household's history row
         self.local_households: dict[int, str] = {}  # id → 户编号: the file's households already in scope
@@ -221,7 +222,7 @@ class Planner:
         them: a range of the scope instead of 200 k index probes, ~3× less database time), then the
         remaining persons one probe each (new persons, or persons registered in another household).
         """
-        in_file = set(self.index)
+        in_file = self.in_file
         found: dict[str, dict[str, Any]] = {}
         self.local_members = []
         self.local_households = {h["id"]: hh_no for hh_no, h in households.items()
@@ -247,7 +248,7 @@ class Planner:
 
     def check_heads(self) -> None:
         """A head in the database but not in the file would make two heads after the import."""
-        in_file = set(self.index)
+        in_file = self.in_file
         for row in self.local_members:
             if row["relation"] != "head" or row["status"] != "active" or row["id_index"] in in_file:
                 continue

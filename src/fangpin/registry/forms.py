@@ -244,6 +244,10 @@ class HouseholdFilterForm(forms.Form):
 
     search_hint = ""
 
+    def clean_q(self) -> str:
+        # １３０６… typed in full-width mode is the same ID number or 户编号 (search and its audit alike)
+        return ascii_text(self.cleaned_data.get("q") or "")
+
     def region_code(self) -> str:
         data = self.cleaned_data
         return data.get("village") or data.get("township") or data.get("region") or ""
@@ -264,7 +268,6 @@ class HouseholdFilterForm(forms.Form):
         return self._search(qs, (data.get("q") or "").strip())
 
     def _search(self, qs: QuerySet, text: str) -> QuerySet:
-        text = ascii_text(text)  # １３０６… typed in full-width mode finds the same household
         if not text:
             return qs
         if ID_LIKE.match(text):

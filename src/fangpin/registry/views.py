@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from fangpin.accounts.access import get_scoped_or_404, require, scoped
 from fangpin.audit.services import record
-from fangpin.core.digits import ascii_text, is_ascii_digits
+from fangpin.core.digits import is_ascii_digits
 from fangpin.core.idcard import mask_id
 from fangpin.core.regions import Level
 from fangpin.fragments import fragment
@@ -105,7 +105,7 @@ def _villages(user, township: str) -> list[Region]:
 
 def _audit_id_search(request, form: HouseholdFilterForm) -> None:
     """Looking a person up by ID number is a read of personal data: recorded (masked)."""
-    text = ascii_text((form.cleaned_data.get("q") or "").strip())
+    text = (form.cleaned_data.get("q") or "").strip()
     if len(text) in (15, 18) and is_ascii_digits(text[:15]):
         record(request, "registry.search_id", summary=f"按身份证号查找 {mask_id(text.upper())}")
 
