@@ -54,16 +54,23 @@ def url_template(view_name: str, current_app: str | None, with_pk: bool) -> tupl
     return _templates[key]
 
 
+def cached_path(view_name: str, current_app: str | None, pk: object, with_pk: bool) -> str | None:
+    """The path of ``view_name`` (with the key ``pk``) from the cache; None when reverse() must do it."""
+    if with_pk and not (type(pk) is int and pk >= 0):  # bool is no key; str may need quoting
+        return None
+    parts = url_template(view_name, current_app, with_pk)
+    if parts is None:
+        return None
+    return f"{parts[0]}{pk}{parts[1]}" if with_pk else parts[0]
+
+
 class FastURLNode(URLNode):
     def render(self, context):
         if self.asvar is None and not self.kwargs and len(self.args) <= 1:
             value = self.args[0].resolve(context) if self.args else None
-            if not self.args or (type(value) is int and value >= 0):  # bool is no key; str may need quoting
-                view_name = self.view_name.resolve(context)
-                parts = url_template(view_name, _current_app(context), bool(self.args))
-                if parts is not None:
-                    path = f"{parts[0]}{value}{parts[1]}" if self.args else parts[0]
-                    return conditional_escape(path) if context.autoescape else path
+            path = cached_path(self.view_name.resolve(context), _current_app(context), value, bool(self.args))
+            if path is not None:
+                return conditional_escape(path) if context.autoescape else path
         return super().render(context)
 
 

@@ -24,15 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from fangpin.fasturl import url_template
+from fangpin.fasturl import cached_path
 
 
 def url(view_name: str, pk: int | None = None) -> str:
     """``reverse(view_name, args=[pk])`` through ``{% url %}``'s cache (fangpin.fasturl): the same text."""
-    parts = url_template(view_name, None, pk is not None)
-    if parts is None or (pk is not None and (type(pk) is not int or pk < 0)):
-        return reverse(view_name, args=[] if pk is None else [pk])
-    return f"{parts[0]}{pk}{parts[1]}" if pk is not None else parts[0]
+    path = cached_path(view_name, None, pk, pk is not None)
+    return path if path is not None else reverse(view_name, args=[] if pk is None else [pk])
 
 
 def ymd(value: dt.date | dt.datetime | None, empty: str = "") -> str:
