@@ -98,3 +98,37 @@ def test_concurrent_appends_keep_the_chain_linear():
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 101))
     report = verify_chain()
     assert report.ok and report.checked == 100
+
+
+AWKWARD = {"prev_hash": "x", "seq": 7, "文": "引号\"与反斜杠\\", "sep": "\u2028\u2029\t\n", "n": [1, 2.5, None, True],
+           "nested": {"z": 1, "a": {"ts": "—"}}}
+
+
+@pytest.mark.parametrize("summary", ["普通摘要", 'quote " and \\ backslash', "\u2028行分隔符\u2029后", ""])
+def test_the_canonical_text_cut_at_the_link_joins_back_to_the_whole(summary):
+    import datetime as dt
+
+    event = AuditEvent(seq=123, ts=dt.datetime(2026, 12, 7, 23, 0, 0, 0, tzinfo=dt.UTC), user_id=None,
+                       username="张三", role="village", ip="::1", action="test.cut", object_type="household",
+                       object_id="42", region_code="130633100204", summary=summary, detail=AWKWARD, result="ok",
+                       prev_hash="ab" * 32)
+    a, b, c = event.canonical_around_link()
+    assert (a + event.prev_hash + b + str(event.seq) + c).encode() == event.canonical()
+
+
+def test_rows_appended_in_one_statement_verify_in_python():
+    """On PostgreSQL the database hashes the row (``_PG_APPEND``); verify_chain recomputes it in Python.
+    Awkward text (quotes, backslashes, line separators, keys named like the link) must hash alike."""
+    from fangpin.audit.models import ChainHead
+
+    record_system_event("test.first")  # creates the chain head (ORM path)
+    for summary in ["普通摘要", 'quote " and \\ backslash', "\u2028行分隔符\u2029后", ""]:
+        record_system_event("test.awkward", summary=summary, detail=AWKWARD)
+    last = AuditEvent.objects.order_by("-seq").first()
+    head = ChainHead.objects.get(pk=1)
+    assert (head.last_seq, head.last_hash) == (last.seq, last.hash)
+    if connection.vendor == "postgresql":  # the one-statement path also keeps the link before the last
+        assert head.prev_hash == last.prev_hash
+    report = verify_chain()
+    assert report.ok, report.problems
+    assert report.checked == 5

@@ -25,6 +25,10 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("审计日志不可删除")
 
 
+def _dumps(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 class AuditEvent(models.Model):
     RESULT_CHOICES = [("ok", "成功"), ("denied", "拒绝"), ("failed", "失败")]
 
@@ -62,14 +66,28 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志不可删除")
 
-    def canonical(self) -> bytes:
-        body = {
+    def body(self) -> dict:
+        return {
             "seq": self.seq, "ts": self.ts.isoformat(timespec="microseconds"), "user_id": self.user_id,
             "username": self.username, "role": self.role, "ip": self.ip, "action": self.action,
             "object_type": self.object_type, "object_id": self.object_id, "region_code": self.region_code,
             "summary": self.summary, "detail": self.detail, "result": self.result, "prev_hash": self.prev_hash,
         }
-        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+    def canonical(self) -> bytes:
+        return _dumps(self.body()).encode()
+
+    def canonical_around_link(self) -> tuple[str, str, str]:
+        """The canonical text cut at the two values only the chain head knows, as (before prev_hash,
+        between prev_hash and seq, after seq): ``a + prev_hash + b + str(seq) + c`` is ``canonical()``.
+        Lets PostgreSQL hash the row in the same statement that takes the next link (fangpin.audit.services)."""
+        body = self.body()
+        # sort_keys writes the keys in this order; three runs of it joined are the same text as one dict
+        first = {k: body[k] for k in sorted(body) if k < "prev_hash"}
+        middle = {k: body[k] for k in sorted(body) if "prev_hash" < k < "seq"}
+        last = {k: body[k] for k in sorted(body) if k > "seq"}
+        return ("{" + _dumps(first)[1:-1] + ',"prev_hash":"', '",' + _dumps(middle)[1:-1] + ',"seq":',
+                "," + _dumps(last)[1:-1] + "}")
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
@@ -85,6 +103,8 @@ class ChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # the hash before last_hash: set by the one-statement append, so its RETURNING hands back both links
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
     anchor_seq = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="0" * 64)
 

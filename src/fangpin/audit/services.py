@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,9 +23,53 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
+# One statement takes the next link, hashes the row and inserts it, so the chain head's row lock is held
+# for that statement only (outside a caller's transaction) instead of three round trips and the Python
+# between them: under load, audited requests queued on that lock (docs/load.md). The hash is the same
+# SHA-256 of the same canonical text that verify_chain recomputes in Python.
+_PG_APPEND = """
+WITH link AS (
+    UPDATE audit_chainhead
+       SET last_seq = last_seq + 1, prev_hash = last_hash,
+           last_hash = encode(sha256(convert_to(%(a)s || last_hash || %(b)s || (last_seq + 1)::text || %(c)s,
+                                                'UTF8')), 'hex')
+     WHERE id = 1
+ RETURNING last_seq, prev_hash, last_hash)
+INSERT INTO audit_auditevent (seq, ts, user_id, username, role, ip, action, object_type, object_id, region_code,
+                              summary, detail, result, prev_hash, hash)
+SELECT link.last_seq, %(ts)s, %(user_id)s, %(username)s, %(role)s, %(ip)s, %(action)s, %(object_type)s,
+       %(object_id)s, %(region_code)s, %(summary)s, %(detail)s, %(result)s, link.prev_hash, link.last_hash
+  FROM link
+RETURNING id, seq, prev_hash, hash
+"""
+
+
+def _append_in_one_statement(event: AuditEvent, using: str) -> AuditEvent | None:
+    """PostgreSQL: ``event`` (without its link) appended by ``_PG_APPEND``; None before the first row
+    (no chain head yet: the ORM path creates it)."""
+    a, b, c = event.canonical_around_link()
+    conn = connections[using]
+    detail = AuditEvent._meta.get_field("detail").get_db_prep_save(event.detail, conn)
+    params = {name: getattr(event, name) for name in (
+        "ts", "user_id", "username", "role", "ip", "action", "object_type", "object_id", "region_code", "summary",
+        "result")}
+    with conn.cursor() as cursor:
+        cursor.execute(_PG_APPEND, {**params, "detail": detail, "a": a, "b": b, "c": c})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event.pk, event.seq, event.prev_hash, event.hash = row
+    event._state.adding, event._state.db = False, using
+    return event
+
+
 def _append(*, ts=None, using: str = "default", **fields) -> AuditEvent:
     """Extend the chain by one row (``ts`` only for tests that need an old row; default now;
     ``using`` for operations on another database, e.g. a restored copy)."""
+    if connections[using].vendor == "postgresql":
+        event = _append_in_one_statement(AuditEvent(ts=ts or timezone.now(), **fields), using)
+        if event is not None:
+            return event
     with transaction.atomic(using=using):
         head, _ = ChainHead.objects.using(using).select_for_update().get_or_create(pk=1)
         event = AuditEvent(seq=head.last_seq + 1, ts=ts or timezone.now(), prev_hash=head.last_hash, **fields)
