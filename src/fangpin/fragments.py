@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 from django.template import engines
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -56,4 +57,9 @@ def fragment(name: str, context: dict[str, Any], request=None) -> SafeString:
     """Render the Jinja2 template ``name`` for inclusion in a Django template (already escaped). With the
     request, the template has Django's ``csrf_input`` for its forms."""
     template = engines["jinja2"].get_template(name)
-    return mark_safe(template.render(context, request))  # noqa: S308 - autoescaped Jinja2 output
+    if request is not None:
+        # Django's Jinja2 backend passes csrf_input as a lazy proxy that masks the token afresh at every
+        # use: 32 os.urandom calls per form, and the queue has a form or two per row. One masked token
+        # per response, as a Django template's {% csrf_token %} gives.
+        context = {**context, "request": request, "csrf_input": csrf_input(request)}
+    return mark_safe(template.render(context))  # noqa: S308 - autoescaped Jinja2 output
