@@ -214,10 +214,10 @@ def main() -> None:
     host = f"http://127.0.0.1:{port}"
     access, errors = open(out / "gunicorn-access.log", "w"), open(out / "gunicorn.log", "w")  # noqa: SIM115
     gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "fangpin.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--threads", str(args.threads), "--worker-class", "gthread", "--timeout", "120", "--preload",
-         # keep-alive longer than the think time: a connection closed as the next request leaves is reset
-         "--keep-alive", "30", "--log-level", "warning",
+        # the production settings (fangpin.gunicorn_conf: gthread, preload, keep-alive 30, the collector's
+        # settings), with this run's port, workers and threads, and an access log for the timings
+        [str(BIN / "gunicorn"), "-c", "python:fangpin.gunicorn_conf", "fangpin.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning",
          "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms'],
         env=env, cwd=ROOT, stdout=access, stderr=errors)
     prefix = out / ("smoke" if args.smoke else "run")

@@ -83,6 +83,10 @@ CHANNEL_CHOICES = [("self", "农户自主申报"), ("visit", "干部走访排查
 class Case(models.Model):
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases",
                                   verbose_name="农户")
+    # The household's village code, kept by database triggers (migration 0007: set when a case is written,
+    # followed when the household moves), so region counts read cases alone instead of joining a county's
+    # households to every case of the province (docs/load.md). Never set by the application.
+    village_code = models.CharField("所在村代码", max_length=12, default="", editable=False)
     state = models.CharField("当前环节", max_length=20, choices=STATE_CHOICES, default=workflow.State.LEAD)
     channel = models.CharField("发现渠道", max_length=10, choices=CHANNEL_CHOICES)
     policy = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, verbose_name="适用政策")
@@ -107,7 +111,7 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["household"], condition=Q(closed_at__isnull=True),
                                     name="one_open_case_per_household"),
         ]
-        indexes = [models.Index(fields=["state", "step_due"])]
+        indexes = [models.Index(fields=["state", "step_due"]), models.Index(fields=["village_code"], name="case_village_idx")]
 
     def __str__(self) -> str:
         return f"案件 {self.pk}（{self.get_state_display()}）"

@@ -101,8 +101,8 @@ def pipeline_rows(user, day: dt.date) -> list[dict]:
     township), by state, with overdue totals: one grouped query and one for the region names."""
     level = Level(user.region.level)
     child_len = CODE_LENGTHS[Level(min(level + 1, Level.VILLAGE))]
-    counts = (scoped(Case.objects.filter(closed_at__isnull=True), user, CASE_SCOPE)
-              .annotate(area=Substr("household__village_id", 1, child_len))
+    counts = (scoped(Case.objects.filter(closed_at__isnull=True), user, "village_code")  # no join: Case.village_code
+              .annotate(area=Substr("village_code", 1, child_len))
               .values("area", "state")
               .annotate(n=Count("id"), late=Count("id", filter=Q(step_due__lt=day)))
               .order_by())

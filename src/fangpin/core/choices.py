@@ -7,6 +7,7 @@ One table per list; models take ``choices()`` from here, the ledger import takes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,13 @@ class CodeList:
     def choices(self) -> list[tuple[str, str]]:
         return list(self.items)
 
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return dict(self.items)
+
     def label(self, value: str) -> str:
-        return dict(self.items).get(value, value)
+        # per cell of every list page and export: the mapping is built once per list, not per call
+        return self._labels.get(value, value)
 
     def values(self) -> list[str]:
         return [v for v, _ in self.items]
