@@ -19,7 +19,7 @@ ROLE = "test_secdata_app"
 def test_the_sql_keeps_the_audit_table_append_only():
     sql = "\n".join(app_role_sql("fangpin_app", "fangpin"))
     assert 'GRANT SELECT, INSERT ON "public".audit_auditevent TO "fangpin_app";' in sql
-    assert 'GRANT UPDATE (last_seq, last_hash) ON "public".audit_chainhead TO "fangpin_app";' in sql
+    assert 'GRANT UPDATE (last_seq, last_hash, prev_hash) ON "public".audit_chainhead TO "fangpin_app";' in sql
     assert "NOSUPERUSER" in sql and "PASSWORD" not in sql
     with_password = app_role_sql("o'brien", "fangpin", password="p'w")
     assert "CREATE ROLE \"o'brien\"" in with_password[0] and "PASSWORD 'p''w'" in with_password[1]

@@ -5,7 +5,7 @@ purge the audit log. The application role gets SELECT/INSERT/UPDATE/DELETE on th
 and nothing else:
 
 - ``audit_auditevent``: SELECT and INSERT only (no UPDATE, DELETE, TRUNCATE) — on top of the triggers;
-- ``audit_chainhead``: UPDATE only of ``last_seq``/``last_hash`` (appending), never of the purge anchor;
+- ``audit_chainhead``: UPDATE only of ``last_seq``/``last_hash``/``prev_hash`` (appending), never of the purge anchor;
 - ``audit_purgegate`` (SQLite's purge door): nothing;
 - ``django_migrations``: SELECT only (the application does not migrate);
 - no CREATE on the schema, not a superuser, cannot create roles or databases.
@@ -49,7 +49,7 @@ def app_role_sql(role: str, database: str, schema: str = "public", password: str
     statements += [
         f"REVOKE ALL ON {s}.audit_chainhead FROM {r};",
         f"GRANT SELECT, INSERT ON {s}.audit_chainhead TO {r};",
-        f"GRANT UPDATE (last_seq, last_hash) ON {s}.audit_chainhead TO {r};",
+        f"GRANT UPDATE (last_seq, last_hash, prev_hash) ON {s}.audit_chainhead TO {r};",
     ]
     statements += [f"REVOKE ALL ON {s}.{t} FROM {r};" for t in NO_ACCESS]
     for table in READ_ONLY:
