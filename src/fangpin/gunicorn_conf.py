@@ -11,16 +11,18 @@ from __future__ import annotations
 import gc
 import os
 
-bind = os.environ.get("FANGPIN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("FANGPIN_WORKERS", str((os.cpu_count() or 1) + 1)))
-threads = int(os.environ.get("FANGPIN_THREADS", "4"))
+from fangpin.envreaders import envint, envstr
+
+bind = envstr("FANGPIN_BIND") or "127.0.0.1:8000"
+workers = envint("FANGPIN_WORKERS", (os.cpu_count() or 1) + 1)
+threads = envint("FANGPIN_THREADS", 4)
 worker_class = "gthread"
 timeout = 120  # an export of a county or a ledger upload may take a while; imports run in a thread
 # Longer than a user's pause between pages: a connection closed as the next request leaves is reset
 # (the load test's 1–3 s think time saw resets with gunicorn's default 2 s).
 keepalive = 30
 preload_app = True
-accesslog = None  # the audit log records who did what; set --access-logfile to time requests
+# No access log by default (the audit log records who did what); --access-logfile times requests.
 
 # Python's cyclic collector: what the master loaded before forking (Django, the app, the URL and template
 # caches: ~300,000 objects) lives for the whole process. Measured in-process on the load test's pages, the
